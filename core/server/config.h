@@ -1,0 +1,34 @@
+#pragma once
+// Runtime configuration of one node: what nats-server calls Options, for the
+// parts the core needs. Defaults are the reference's (const.go).
+#include <cstdint>
+#include <string>
+
+#include "core/base/limits.h"
+
+namespace natrium::server {
+
+struct config {
+  std::string server_name;               // INFO server_name; defaults to the server id
+  std::string host = "0.0.0.0";          // INFO host (what we listen on)
+  int port = 4222;                       // INFO port (the real bound port)
+  std::uint64_t seed = 1;                // seeds the node's PRNG (server id, queue picks)
+  std::int64_t max_payload = base::payload_default;
+  std::size_t max_control_line = base::control_line_default;
+  int max_connections = base::connections_default;
+  int max_subscriptions = 0;             // per connection; 0: unlimited
+  std::int64_t max_pending = base::pending_default;
+  std::int64_t ping_interval_ns = base::ping_interval_default_ns;
+  int ping_max = base::ping_max_out_default;
+  std::int64_t write_deadline_ns = base::write_deadline_default_ns;
+  bool jetstream = false;                // INFO jetstream
+  bool debug = false;                    // -D: debug logs
+  bool trace = false;                    // -V: protocol trace logs
+  std::string natrium_version = "0.1.0";
+};
+
+// The nats-server version whose behaviour Natrium matches; clients gate features on it.
+inline constexpr const char* compat_version = "2.9.10";
+inline constexpr int proto_version = 1;
+
+}  // namespace natrium::server

@@ -1,0 +1,54 @@
+#pragma once
+// A server node: the whole NATS server logic for one shard, as a pure state
+// machine. Events in, actions out (ARCHITECTURE.md): the host calls
+// advance_to(now) and an on_* handler, then drains next_action() until empty
+// and arms one timer at next_deadline().
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/base/ids.h"
+#include "core/base/time.h"
+#include "core/server/action.h"
+#include "core/server/config.h"
+#include "core/server/event.h"
+
+namespace natrium::server {
+
+struct node_stats {
+  std::uint64_t in_msgs = 0, out_msgs = 0, in_bytes = 0, out_bytes = 0;
+  std::uint64_t total_connections = 0, slow_consumers = 0;
+  std::size_t connections = 0, subscriptions = 0;
+};
+
+class node {
+ public:
+  explicit node(config cfg);
+  ~node();
+  node(const node&) = delete;
+  node& operator=(const node&) = delete;
+
+  // Time: monotonic for timers, wall for timestamps. Never goes backwards.
+  void advance_to(base::mono_time now, base::wall_time wall);
+
+  void on_conn_opened(const conn_opened& e);
+  void on_bytes_received(const bytes_received& e);
+  void on_bytes_flushed(const bytes_flushed& e);
+  void on_conn_closed(const conn_closed& e);
+
+  // Drain: returns the next action, or nullopt when there is none.
+  std::optional<action> next_action();
+  // When advance_to should next be called (a ping or deadline is due), if ever.
+  std::optional<base::mono_time> next_deadline() const;
+
+  const std::string& server_id() const noexcept;
+  const config& cfg() const noexcept;
+  node_stats stats() const noexcept;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace natrium::server

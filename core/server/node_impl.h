@@ -1,0 +1,87 @@
+#pragma once
+// Private state of server::node, shared by node*.cpp. Not part of the API.
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/base/prng.h"
+#include "core/proto/ops.h"
+#include "core/server/connection.h"
+#include "core/server/node.h"
+#include "core/subject/sublist.h"
+
+namespace natrium::server {
+
+enum class timer_kind : std::uint8_t { ping, write_deadline };
+
+struct node::impl {
+  explicit impl(config c);
+
+  config cfg;
+  base::prng rng;
+  std::string server_id;
+  base::mono_time now{};
+  base::wall_time wall{};
+  std::uint64_t next_cid = 1;
+
+  std::unordered_map<std::uint64_t, std::unique_ptr<connection>> conns;
+  subject::sublist subs;
+  node_stats stats;
+
+  // Output side.
+  std::deque<action> actions;                 // logs and close_conn, in order
+  std::deque<connection*> send_queue;         // connections with bytes to hand out
+  std::vector<std::unique_ptr<subject::subscription>> graveyard;  // freed after the event
+
+  // Timers: (due, conn id, kind). Ping timers always exist per open connection;
+  // a write-deadline timer exists while a write is outstanding.
+  std::set<std::tuple<std::int64_t, std::uint64_t, timer_kind>> timers;
+  std::unordered_map<std::uint64_t, std::int64_t> ping_due;   // cid -> due
+  std::unordered_map<std::uint64_t, std::int64_t> write_due;  // cid -> due
+
+  // --- lifecycle (node.cpp)
+  connection* find(base::conn_id id);
+  void close(connection& c, close_reason why, bool flush);
+  void maybe_finish_close(connection& c);
+  void destroy(connection& c);
+  void fire_timers();
+  void set_timer(std::unordered_map<std::uint64_t, std::int64_t>& slot, connection& c, timer_kind k,
+                 std::int64_t due);
+  void clear_timer(std::unordered_map<std::uint64_t, std::int64_t>& slot, connection& c, timer_kind k);
+  void log(log_level lvl, std::string text);
+  void end_event();
+
+  // --- output (node.cpp)
+  void queue_send(connection& c);
+  bool check_pending(connection& c);  // false if the connection was closed as slow consumer
+  void send_err(connection& c, std::string_view text);
+  void send_ok(connection& c);
+
+  // --- protocol (node_protocol.cpp)
+  void on_bytes(connection& c, std::string_view data);
+  void on_parse_error(connection& c);
+  void apply(connection& c, const proto::op& op);
+  void process_connect(connection& c, std::string_view json);
+  void process_pub(connection& c, const proto::op& op);
+  void process_sub(connection& c, const proto::op& op);
+  void process_unsub(connection& c, const proto::op& op);
+  void process_ping(connection& c);
+  void deliver(connection& publisher, subject::subscription& sub, const proto::op& op);
+  bool deliver_queue(connection& publisher, const subject::queue_group& g, const proto::op& op);
+  void send_no_responders(connection& c, std::string_view reply);
+  void unsubscribe(connection& c, subject::subscription& sub);
+
+  // --- info (node_info.cpp)
+  std::string make_server_id();
+  std::string info_line(const connection& c) const;
+};
+
+// Parses CONNECT's JSON into opts; false if it is not a JSON object.
+bool parse_connect_json(std::string_view json, client_options& opts);
+
+}  // namespace natrium::server

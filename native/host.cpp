@@ -1,0 +1,242 @@
+#include "native/host.h"
+
+#include <array>
+#include <boost/asio.hpp>
+#include <chrono>
+#include <unordered_map>
+#include <vector>
+
+#include "core/server/node.h"
+
+namespace natrium::native {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+base::mono_time mono_now() {
+  return {std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+              .count()};
+}
+base::wall_time wall_now() {
+  return {std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count()};
+}
+
+// Per-connection socket state. Reads use one shared buffer (wait for
+// readability, then read non-blocking), so an idle connection costs no buffer.
+struct session {
+  explicit session(tcp::socket s, base::conn_id cid) : sock(std::move(s)), id(cid) {}
+  tcp::socket sock;
+  base::conn_id id;
+  bool closed = false;
+  bool writing = false;
+  std::string_view pending_write;  // the node's send_bytes view still to be written
+  std::size_t write_total = 0;
+};
+
+}  // namespace
+
+struct host::impl {
+  impl(const options& o, logger& l)
+      : opts(o), log(l), acceptor(io), timer(io), signals(io, SIGINT, SIGTERM) {}
+
+  const options& opts;
+  logger& log;
+  asio::io_context io;
+  tcp::acceptor acceptor;
+  asio::steady_timer timer;
+  asio::signal_set signals;
+  std::unique_ptr<server::node> node_ptr;  // created once the listener is bound (INFO has the port)
+  server::node* nodep = nullptr;
+  std::unordered_map<std::uint64_t, std::shared_ptr<session>> sessions;
+  std::uint64_t next_id = 1;
+  std::vector<char> read_buf = std::vector<char>(256 * 1024);
+  bool stopping = false;
+
+  void tick() { nodep->advance_to(mono_now(), wall_now()); }
+
+  void accept_next() {
+    acceptor.async_accept([this](boost::system::error_code ec, tcp::socket sock) {
+      if (stopping) return;
+      if (!ec) on_accept(std::move(sock));
+      accept_next();
+    });
+  }
+
+  void on_accept(tcp::socket sock) {
+    boost::system::error_code ec;
+    sock.set_option(tcp::no_delay(true), ec);
+    sock.non_blocking(true, ec);
+    auto ep = sock.remote_endpoint(ec);
+    auto s = std::make_shared<session>(std::move(sock), base::conn_id{next_id++});
+    sessions.emplace(s->id.value, s);
+    tick();
+    nodep->on_conn_opened({s->id, ec ? std::string() : ep.address().to_string(), ec ? 0 : ep.port()});
+    drain();
+    wait_readable(s);
+  }
+
+  void wait_readable(const std::shared_ptr<session>& s) {
+    s->sock.async_wait(tcp::socket::wait_read, [this, s](boost::system::error_code ec) {
+      if (s->closed) return;
+      if (ec) return close_session(*s, true);
+      on_readable(s);
+    });
+  }
+
+  void on_readable(const std::shared_ptr<session>& s) {
+    // Read what is there, up to a bound per turn so one busy client cannot starve others.
+    for (int round = 0; round < 4 && !s->closed; ++round) {
+      boost::system::error_code ec;
+      const std::size_t n = s->sock.read_some(asio::buffer(read_buf), ec);
+      if (ec == asio::error::would_block) break;
+      if (ec || n == 0) {
+        close_session(*s, true);
+        drain();
+        return;
+      }
+      tick();
+      nodep->on_bytes_received({s->id, std::string_view(read_buf.data(), n)});
+      drain();
+      if (n < read_buf.size()) break;
+    }
+    if (!s->closed) wait_readable(s);
+  }
+
+  // Write as much as the socket takes now; the rest asynchronously.
+  void start_write(session& s, std::string_view data) {
+    s.writing = true;
+    s.pending_write = data;
+    s.write_total = data.size();
+    boost::system::error_code ec;
+    const std::size_t n = s.sock.write_some(asio::buffer(data.data(), data.size()), ec);
+    if (ec && ec != asio::error::would_block) return close_session(s, true);
+    if (!ec) s.pending_write.remove_prefix(n);
+    if (s.pending_write.empty()) return finish_write(s);
+    continue_write(sessions.at(s.id.value));
+  }
+
+  void continue_write(const std::shared_ptr<session>& s) {
+    asio::async_write(s->sock, asio::buffer(s->pending_write.data(), s->pending_write.size()),
+                      [this, s](boost::system::error_code ec, std::size_t) {
+                        if (s->closed) return;
+                        if (ec) {
+                          close_session(*s, true);
+                          drain();
+                          return;
+                        }
+                        s->pending_write = {};
+                        finish_write(*s);
+                        drain();
+                      });
+  }
+
+  void finish_write(session& s) {
+    s.writing = false;
+    tick();
+    nodep->on_bytes_flushed({s.id, s.write_total});
+  }
+
+  // Closes the socket and tells the node (once). `report`: the node did not ask
+  // for it (peer closed, socket error).
+  void close_session(session& s, bool report) {
+    (void)report;
+    if (s.closed) return;
+    s.closed = true;
+    boost::system::error_code ec;
+    s.sock.shutdown(tcp::socket::shutdown_both, ec);
+    s.sock.close(ec);
+    const base::conn_id id = s.id;
+    sessions.erase(id.value);  // handlers still hold the session by shared_ptr
+    tick();
+    nodep->on_conn_closed({id});
+  }
+
+  void drain() {
+    while (auto a = nodep->next_action()) {
+      if (auto* sb = std::get_if<server::send_bytes>(&*a)) {
+        auto it = sessions.find(sb->id.value);
+        if (it != sessions.end()) start_write(*it->second, sb->data);
+      } else if (auto* cc = std::get_if<server::close_conn>(&*a)) {
+        auto it = sessions.find(cc->id.value);
+        if (it != sessions.end()) close_session(*it->second, false);
+      } else if (auto* lg = std::get_if<server::emit_log>(&*a)) {
+        log.write(lg->level, lg->text);
+      }
+    }
+    arm_timer();
+  }
+
+  void arm_timer() {
+    auto due = nodep->next_deadline();
+    if (!due) return;
+    const auto now = mono_now();
+    const auto wait = std::chrono::nanoseconds(std::max<std::int64_t>(0, due->ns - now.ns));
+    timer.expires_after(wait);
+    timer.async_wait([this](boost::system::error_code ec) {
+      if (ec || stopping) return;
+      tick();
+      drain();
+    });
+  }
+};
+
+host::host(const options& opts, logger& log) : impl_(std::make_unique<impl>(opts, log)) {}
+host::~host() = default;
+
+int host::bound_port() const { return impl_->acceptor.local_endpoint().port(); }
+
+bool host::listen() {
+  auto& m = *impl_;
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(m.opts.node.host, ec);
+  if (ec) {
+    m.log.error("invalid listen address: " + m.opts.node.host);
+    return false;
+  }
+  const int port = m.opts.port_requested < 0 ? 0 : (m.opts.port_requested == 0 ? 4222 : m.opts.port_requested);
+  tcp::endpoint ep(addr, static_cast<unsigned short>(port));
+  m.acceptor.open(ep.protocol(), ec);
+  if (!ec) m.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) m.acceptor.bind(ep, ec);
+  if (!ec) m.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    m.log.error("Error listening on port: " + m.opts.node.host + ":" + std::to_string(port) + ", \"" +
+                ec.message() + "\"");
+    return false;
+  }
+  server::config cfg = m.opts.node;
+  cfg.port = m.acceptor.local_endpoint().port();
+  m.node_ptr = std::make_unique<server::node>(cfg);
+  m.nodep = m.node_ptr.get();
+  return true;
+}
+
+const std::string& host::server_id() const { return impl_->nodep->server_id(); }
+
+int host::run() {
+  auto& m = *impl_;
+  m.signals.async_wait([&m](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    m.log.info(std::string("Trapped \"") + (sig == SIGINT ? "interrupt" : "terminated") + "\" signal");
+    m.stopping = true;
+    boost::system::error_code ignored;
+    m.acceptor.close(ignored);
+    m.timer.cancel();
+    m.log.info("Server Exiting..");
+    // Flush what is queued (bounded by the write deadline of the loop below), then stop.
+    for (auto& [id, s] : m.sessions) {
+      s->sock.shutdown(tcp::socket::shutdown_receive, ignored);
+    }
+    m.io.stop();
+  });
+  m.accept_next();
+  m.tick();
+  m.arm_timer();
+  m.io.run();
+  return 0;
+}
+
+}  // namespace natrium::native

@@ -1,0 +1,31 @@
+#pragma once
+// The native host: one Asio io_context thread drives one core node. It owns the
+// sockets, the clock and the one timer; the node owns every decision.
+#include <memory>
+#include <string>
+
+#include "native/logger.h"
+#include "native/options.h"
+
+namespace natrium::native {
+
+class host {
+ public:
+  host(const options& opts, logger& log);
+  ~host();
+  host(const host&) = delete;
+  host& operator=(const host&) = delete;
+
+  // Binds the client listener; false (with a log line) on failure.
+  bool listen();
+  // Runs until SIGINT/SIGTERM; returns the process exit code.
+  int run();
+  int bound_port() const;
+  const std::string& server_id() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace natrium::native

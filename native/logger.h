@@ -1,0 +1,28 @@
+#pragma once
+// Log lines in nats-server's shape: "[PID] 2006/01/02 15:04:05.000000 [INF] text".
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "core/server/action.h"
+
+namespace natrium::native {
+
+class logger {
+ public:
+  logger(bool debug, bool trace, bool with_time);
+  ~logger();
+  // Redirect to a file (appending); false if it cannot be opened.
+  bool open_file(const std::string& path);
+  void write(server::log_level level, std::string_view text);
+  void info(std::string_view text) { write(server::log_level::info, text); }
+  void warn(std::string_view text) { write(server::log_level::warn, text); }
+  void error(std::string_view text) { write(server::log_level::error, text); }
+
+ private:
+  bool debug_, trace_, with_time_;
+  std::FILE* out_ = stderr;
+  std::string prefix_;
+};
+
+}  // namespace natrium::native

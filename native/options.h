@@ -1,0 +1,31 @@
+#pragma once
+// Command-line options, compatible with nats-server's flags (main.go usageStr):
+// every long flag works with one or two dashes, values as `-p 4222` or `-p=4222`.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/server/config.h"
+
+namespace natrium::native {
+
+struct options {
+  server::config node;           // what the core needs
+  std::string log_file;          // -l: log to this file instead of stderr
+  std::string pid_file;          // -P
+  bool log_time = true;          // -T / --logtime
+  bool show_help = false;
+  bool show_version = false;
+  int port_requested = 4222;     // -1: random (as nats-server's RANDOM_PORT)
+  std::vector<std::string> warnings;  // accepted flags whose features come later
+};
+
+struct parse_outcome {
+  std::optional<options> opts;   // empty on error
+  std::string error;             // what was wrong (printed with the usage)
+};
+
+parse_outcome parse_options(int argc, char** argv);
+const char* usage_text();
+
+}  // namespace natrium::native

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds every preset and runs every test layer:
+# unit + sim + tidy + fuzz corpora (release, then dev with ASan/UBSan), bounded
+# libFuzzer runs, the wasm build and its Node tests, the conformance suite against
+# nats-server and natrium-server, and the acceptance examples.
+# Env: FUZZ_SECONDS (default 60 per target), SKIP_WASM=1, SKIP_FUZZ=1, SKIP_DEV=1.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
+
+bash scripts/install-deps.sh || { echo "test-all: installing dependencies failed"; exit 1; }
+
+passed=0; failed=0; failures=()
+step() { # step NAME COMMAND...
+  local name=$1; shift
+  local t0=$(date +%s)
+  echo; echo "=== test-all: $name"
+  if "$@"; then passed=$((passed + 1)); echo "=== test-all: $name ok ($(( $(date +%s) - t0 ))s)"
+  else failed=$((failed + 1)); failures+=("$name"); echo "=== test-all: $name FAILED ($(( $(date +%s) - t0 ))s)"; fi
+}
+
+build() { cmake --preset "$1" >/dev/null && cmake --build --preset "$1" -j2; }
+
+step "release build" build release
+step "release ctest" ctest --preset release -j2
+if [ -z "${SKIP_DEV:-}" ]; then
+  step "dev build (ASan+UBSan)" build dev
+  step "dev ctest (ASan+UBSan)" ctest --preset dev -j2
+fi
+if [ -z "${SKIP_FUZZ:-}" ]; then
+  step "fuzz build (clang libFuzzer)" build fuzz
+  step "fuzz runs (${FUZZ_SECONDS:-60}s each)" bash tests/fuzz/run-fuzzers.sh build/fuzz/tests/fuzz "${FUZZ_SECONDS:-60}"
+fi
+if [ -z "${SKIP_WASM:-}" ] && [ -x wasm/run-tests.sh ]; then
+  step "wasm build + node tests" bash wasm/run-tests.sh
+fi
+step "conformance (nats-server and natrium-server)" bash tests/conformance/run-both.sh build/release/native/natrium-server
+acc="$root/../shared/acceptance/run-against.sh"
+if [ -f "$acc" ]; then
+  step "acceptance (core, request-reply)" env NO_CLUSTER=1 bash "$acc" "$root/build/release/native/natrium-server" \
+    ./core.test.mjs ./request-reply.test.mjs
+else
+  echo "test-all: no ../shared/acceptance here; skipping the acceptance examples"
+fi
+
+echo
+for f in "${failures[@]}"; do echo "test-all: FAILED: $f"; done
+echo "test-all: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

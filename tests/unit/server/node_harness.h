@@ -1,0 +1,86 @@
+#pragma once
+// A minimal in-test host for server::node: no sockets, a manual clock, output
+// collected per connection. By default every send_bytes is flushed at once;
+// with hold_writes(id) the host stops flushing that connection (a stuck reader).
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/server/node.h"
+
+namespace natrium::testing {
+
+class node_harness {
+ public:
+  explicit node_harness(server::config cfg = {}) : node_(with_seed(std::move(cfg))) { drain(); }
+
+  base::conn_id open(std::string ip = "127.0.0.1") {
+    base::conn_id id{next_++};
+    node_.on_conn_opened({id, std::move(ip), 5000 + static_cast<int>(id.value)});
+    drain();
+    return id;
+  }
+  void send(base::conn_id id, std::string_view bytes) {
+    node_.on_bytes_received({id, bytes});
+    drain();
+  }
+  void peer_close(base::conn_id id) {
+    node_.on_conn_closed({id});
+    closed_.insert(id.value);
+    drain();
+  }
+  void advance_ms(std::int64_t ms) {
+    now_ += ms * 1'000'000;
+    node_.advance_to({now_}, {1'700'000'000'000'000'000 + now_});
+    drain();
+  }
+  void hold_writes(base::conn_id id) { held_.insert(id.value); }
+
+  // Everything written to `id` so far (and clears it).
+  std::string take(base::conn_id id) {
+    std::string s = std::move(out_[id.value]);
+    out_[id.value].clear();
+    return s;
+  }
+  bool is_closed(base::conn_id id) const { return closed_.count(id.value) != 0; }
+  const std::vector<std::string>& logs() const { return logs_; }
+  server::node& node() { return node_; }
+  std::size_t held_bytes(base::conn_id id) const {
+    auto it = in_flight_.find(id.value);
+    return it == in_flight_.end() ? 0 : it->second;
+  }
+
+ private:
+  static server::config with_seed(server::config c) {
+    if (c.seed == 1) c.seed = 42;
+    return c;
+  }
+  void drain() {
+    while (auto a = node_.next_action()) {
+      if (auto* sb = std::get_if<server::send_bytes>(&*a)) {
+        out_[sb->id.value].append(sb->data);
+        if (held_.count(sb->id.value) != 0) {
+          in_flight_[sb->id.value] = sb->data.size();
+          continue;
+        }
+        node_.on_bytes_flushed({sb->id, sb->data.size()});
+      } else if (auto* cc = std::get_if<server::close_conn>(&*a)) {
+        closed_.insert(cc->id.value);
+        node_.on_conn_closed({cc->id});
+      } else if (auto* lg = std::get_if<server::emit_log>(&*a)) {
+        logs_.push_back(lg->text);
+      }
+    }
+  }
+
+  server::node node_;
+  std::uint64_t next_ = 1;
+  std::int64_t now_ = 0;
+  std::map<std::uint64_t, std::string> out_;
+  std::map<std::uint64_t, std::size_t> in_flight_;
+  std::set<std::uint64_t> closed_, held_;
+  std::vector<std::string> logs_;
+};
+
+}  // namespace natrium::testing
