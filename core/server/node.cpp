@@ -55,8 +55,7 @@ void node::on_conn_opened(const conn_opened& e) {
     // then every ping_interval.
     const std::int64_t first = std::min<std::int64_t>(m.cfg.ping_interval_ns, 2'000'000'000);
     m.set_timer(m.ping_due, c, timer_kind::ping, m.now.ns + first);
-    if (m.cfg.debug) m.log(log_level::debug, c.ip + ":" + std::to_string(c.port) + " - cid:" +
-                                                 std::to_string(c.id.value) + " - Client connection created");
+    if (m.cfg.debug) m.log(log_level::debug, m.conn_prefix(c) + "Client connection created");
   }
   m.end_event();
 }
@@ -133,19 +132,20 @@ void node::impl::queue_send(connection& c) {
 bool node::impl::check_pending(connection& c) {
   if (static_cast<std::int64_t>(c.out.bytes()) <= cfg.max_pending) return true;
   stats.slow_consumers++;
-  log(log_level::warn, c.ip + ":" + std::to_string(c.port) + " - cid:" + std::to_string(c.id.value) +
-                           " - Slow Consumer Detected: MaxPending of " + std::to_string(cfg.max_pending) +
+  log(log_level::warn, conn_prefix(c) + "Slow Consumer Detected: MaxPending of " + std::to_string(cfg.max_pending) +
                            " Exceeded");
   close(c, close_reason::slow_consumer_pending, false);
   return false;
 }
 
 void node::impl::send_err(connection& c, std::string_view text) {
+  if (cfg.trace) log(log_level::trace, conn_prefix(c) + "->> [-ERR " + std::string(text) + "]");
   proto::append_err(c.out.buffer(), text);
   queue_send(c);
 }
 
 void node::impl::send_ok(connection& c) {
+  if (cfg.trace) log(log_level::trace, conn_prefix(c) + "->> [OK]");
   c.out.buffer() += proto::ok_line;
   queue_send(c);
 }
@@ -191,8 +191,7 @@ void node::impl::destroy(connection& c) {
   clear_timer(ping_due, c, timer_kind::ping);
   clear_timer(write_due, c, timer_kind::write_deadline);
   if (cfg.debug) {
-    log(log_level::debug, c.ip + ":" + std::to_string(c.port) + " - cid:" + std::to_string(c.id.value) +
-                              " - Client connection closed: " + close_reason_text(c.reason));
+    log(log_level::debug, conn_prefix(c) + "Client connection closed: " + close_reason_text(c.reason));
   }
   // Subscriptions may still be referenced by a match result in flight; they
   // were removed from the sublist at close(), and are freed after the event.
@@ -225,8 +224,7 @@ void node::impl::fire_timers() {
     if (kind == timer_kind::write_deadline) {
       write_due.erase(cid);
       stats.slow_consumers++;
-      log(log_level::warn, c->ip + ":" + std::to_string(c->port) + " - cid:" + std::to_string(cid) +
-                               " - Slow Consumer Detected: WriteDeadline exceeded");
+      log(log_level::warn, conn_prefix(*c) + "Slow Consumer Detected: WriteDeadline exceeded");
       if (c->state == conn_state::open) close(*c, close_reason::slow_consumer_deadline, false);
       else if (c->state == conn_state::closing) {
         c->state = conn_state::closed;

@@ -54,6 +54,8 @@ struct node::impl {
                  std::int64_t due);
   void clear_timer(std::unordered_map<std::uint64_t, std::int64_t>& slot, connection& c, timer_kind k);
   void log(log_level lvl, std::string text);
+  std::string conn_prefix(const connection& c) const;
+  void trace_in(const connection& c, const proto::op& op);
   void end_event();
 
   // --- output (node.cpp)

@@ -31,20 +31,54 @@ void node::impl::on_parse_error(connection& c) {
   close_reason why = close_reason::parse_error;
   if (e == proto::parse_error::payload_too_big) why = close_reason::max_payload;
   if (e == proto::parse_error::control_line_long) why = close_reason::max_control_line;
-  if (cfg.debug) {
-    log(log_level::error, c.ip + ":" + std::to_string(c.port) + " - cid:" + std::to_string(c.id.value) +
-                              " - Client parser ERROR: " + std::string(text.empty() ? "parse error" : text));
-  }
+  log(log_level::error, conn_prefix(c) + "Client parser ERROR: " + std::string(text.empty() ? "parse error" : text));
   close(c, why, true);
+}
+
+namespace {
+
+// The op as nats-server traces it: "<<- [PUB foo reply 5]".
+std::string trace_text(const proto::op& op) {
+  using proto::op_kind;
+  auto join = [](std::initializer_list<std::string_view> parts) {
+    std::string out;
+    for (auto p : parts) {
+      if (p.empty()) continue;
+      if (!out.empty()) out += ' ';
+      out += p;
+    }
+    return out;
+  };
+  const std::string size = std::to_string(op.payload.size());
+  switch (op.kind) {
+    case op_kind::connect: return join({"CONNECT", op.json});
+    case op_kind::pub: return join({"PUB", op.subject, op.reply, size});
+    case op_kind::hpub: return join({"HPUB", op.subject, op.reply, std::to_string(op.header_size), size});
+    case op_kind::sub: return join({"SUB", op.subject, op.queue, op.sid});
+    case op_kind::unsub: return join({"UNSUB", op.sid, op.max_msgs > 0 ? std::to_string(op.max_msgs) : ""});
+    case op_kind::ping: return "PING";
+    case op_kind::pong: return "PONG";
+    default: return "?";
+  }
+}
+
+}  // namespace
+
+std::string node::impl::conn_prefix(const connection& c) const {
+  return c.ip + ":" + std::to_string(c.port) + " - cid:" + std::to_string(c.id.value) + " - ";
+}
+
+void node::impl::trace_in(const connection& c, const proto::op& op) {
+  log(log_level::trace, conn_prefix(c) + "<<- [" + trace_text(op) + "]");
+  if (op.kind == proto::op_kind::pub || op.kind == proto::op_kind::hpub) {
+    std::string payload(op.payload.substr(0, 128));
+    log(log_level::trace, conn_prefix(c) + "<<- MSG_PAYLOAD: [\"" + payload + (op.payload.size() > 128 ? "...\"]" : "\"]"));
+  }
 }
 
 void node::impl::apply(connection& c, const proto::op& op) {
   using proto::op_kind;
-  if (cfg.trace) {
-    log(log_level::trace, "cid:" + std::to_string(c.id.value) + " - <<- [" + std::string(op.subject) + " " +
-                              std::string(op.sid) + std::string(op.json) + "] op " +
-                              std::to_string(static_cast<int>(op.kind)));
-  }
+  if (cfg.trace) trace_in(c, op);
   switch (op.kind) {
     case op_kind::connect: process_connect(c, op.json); break;
     case op_kind::pub:
@@ -79,6 +113,7 @@ void node::impl::process_connect(connection& c, std::string_view json) {
 }
 
 void node::impl::process_ping(connection& c) {
+  if (cfg.trace) log(log_level::trace, conn_prefix(c) + "->> [PONG]");
   c.out.buffer() += proto::pong_line;
   c.last_ping_received = now;
   queue_send(c);

@@ -153,8 +153,8 @@ TEST_CASE("headers go as HMSG to header-aware clients, stripped for others") {
   conn_id p = client(h);
   h.send(hdr, "SUB h 1\r\n");
   h.send(plain, "SUB h 1\r\n");
-  h.send(p, "HPUB h 22 27\r\nNATS/1.0\r\nA: b\r\nC: d\r\n\r\nhello\r\n");
-  CHECK(h.take(hdr) == "HMSG h 1 22 27\r\nNATS/1.0\r\nA: b\r\nC: d\r\n\r\nhello\r\n");
+  h.send(p, "HPUB h 24 29\r\nNATS/1.0\r\nA: b\r\nC: d\r\n\r\nhello\r\n");
+  CHECK(h.take(hdr) == "HMSG h 1 24 29\r\nNATS/1.0\r\nA: b\r\nC: d\r\n\r\nhello\r\n");
   CHECK(h.take(plain) == "MSG h 1 5\r\nhello\r\n");
 }
 
