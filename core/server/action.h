@@ -10,16 +10,18 @@
 namespace natrium::server {
 
 // Write `data` to the connection. The view stays valid until the host reports
-// bytes_flushed for this connection (or the connection closes). At most one
-// send_bytes per connection is outstanding: the next comes after the flush.
+// bytes_flushed or conn_closed for this connection, so a host may write it
+// asynchronously without copying (this refines STYLE.md's "until the next call").
+// At most one send_bytes per connection is outstanding: the next comes after the flush.
 struct send_bytes {
   base::conn_id id;
   std::string_view data;
 };
 
-// Close the connection once what was handed out in send_bytes is written (or at
-// once, if `flush` is false). The host then reports nothing more for it: the
-// node has already forgotten the connection.
+// Close the connection's socket, then report conn_closed(id) exactly once. With
+// `flush` the node emits this only after every send_bytes was flushed; without
+// it a write may be outstanding, and the host abandons it. The node keeps the
+// connection (and the buffers behind its views) until conn_closed arrives.
 struct close_conn {
   base::conn_id id;
   bool flush = true;

@@ -70,7 +70,7 @@ void node::on_bytes_received(const bytes_received& e) {
 void node::on_bytes_flushed(const bytes_flushed& e) {
   auto& m = *impl_;
   connection* c = m.find(e.id);
-  NATRIUM_ASSERT(c != nullptr);
+  if (c == nullptr) return m.end_event();  // reported after conn_closed: nothing to do
   c->out.finish_write(e.n);
   m.clear_timer(m.write_due, *c, timer_kind::write_deadline);
   if (c->state == conn_state::open) {

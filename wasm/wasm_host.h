@@ -1,0 +1,71 @@
+#pragma once
+// The WASM host: drives one core node for JavaScript. JS owns the clock and the
+// event loop; this class turns its calls into node events and hands the node's
+// actions back one at a time through a small cursor that JS reads.
+//
+// Output protocol (see natrium.mjs): JS calls next() until it returns
+// action_type::none. For send_bytes JS copies data() out before its next call;
+// that next call (or any other entry point) reports bytes_flushed for the whole
+// view, because JS has taken the bytes. For close_conn the host reports
+// conn_closed at once, as the native host does.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/server/config.h"
+#include "core/server/node.h"
+
+namespace natrium::wasm {
+
+enum class action_type : int { none = 0, send = 1, close = 2, log = 3 };
+
+class host {
+ public:
+  explicit host(server::config cfg);
+
+  // Every entry point takes JS time in milliseconds: mono from performance.now()
+  // (any origin, never decreasing), wall from Date.now().
+  std::uint32_t open(double mono_ms, double wall_ms);
+  // The `n` bytes JS wrote into input(n) arrived on connection `id`.
+  void receive(std::uint32_t id, std::size_t n, double mono_ms, double wall_ms);
+  // JS closed the connection (or its peer went away).
+  void close(std::uint32_t id, double mono_ms, double wall_ms);
+  void advance(double mono_ms, double wall_ms);
+
+  // A buffer of at least n bytes in WASM memory for JS to fill before receive().
+  char* input(std::size_t n);
+
+  // The drain cursor.
+  action_type next();
+  std::uint32_t action_id() const noexcept { return action_id_; }
+  const char* action_data() const noexcept { return action_data_.data(); }
+  std::size_t action_size() const noexcept { return action_data_.size(); }
+  int action_flag() const noexcept { return action_flag_; }  // close: flush (0/1); log: level
+
+  // Next timer in monotonic milliseconds, or -1 if none.
+  double next_deadline_ms() const;
+
+  server::node& node() noexcept { return node_; }
+
+ private:
+  void tick(double mono_ms, double wall_ms);
+  void settle();  // reports the flush of a send JS has already copied
+
+  server::node node_;
+  std::uint32_t next_id_ = 1;
+  std::int64_t mono_ns_ = 0;
+  std::vector<char> input_;
+  action_type action_type_ = action_type::none;
+  std::uint32_t action_id_ = 0;
+  std::string_view action_data_;
+  int action_flag_ = 0;
+  std::string log_text_;
+};
+
+// Milliseconds (a JS double) to nanoseconds without losing the sub-millisecond
+// part to the size of Date.now() values.
+std::int64_t ms_to_ns(double ms) noexcept;
+
+}  // namespace natrium::wasm
