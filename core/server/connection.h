@@ -92,7 +92,8 @@ struct connection {
   base::wall_time started_wall{};
   base::mono_time last_activity{};
   base::mono_time last_ping_received{};
-  base::mono_time write_started{};
+  base::mono_time last_ping_sent{};
+  bool ping_sent_once = false;
   int pings_out = 0;
 
   // Statistics (connz).

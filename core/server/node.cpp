@@ -51,10 +51,11 @@ void node::on_conn_opened(const conn_opened& e) {
     m.log(log_level::error, "maximum connections exceeded");
     m.close(c, close_reason::max_connections, true);
   } else {
-    // The first ping comes early (2 s, as nats-server's firstClientPingInterval),
-    // then every ping_interval.
+    // The first ping comes early (2 s, as nats-server's firstClientPingInterval,
+    // plus up to 20% jitter), then every ping_interval.
     const std::int64_t first = std::min<std::int64_t>(m.cfg.ping_interval_ns, 2'000'000'000);
-    m.set_timer(m.ping_due, c, timer_kind::ping, m.now.ns + first);
+    const std::int64_t jitter = static_cast<std::int64_t>(m.rng.below(static_cast<std::uint64_t>(first / 5) + 1));
+    m.set_timer(m.ping_due, c, timer_kind::ping, m.now.ns + first + jitter);
     if (m.cfg.debug) m.log(log_level::debug, m.conn_prefix(c) + "Client connection created");
   }
   m.end_event();
@@ -235,9 +236,12 @@ void node::impl::fire_timers() {
     ping_due.erase(cid);
     if (c->state != conn_state::open) continue;
     const std::int64_t interval = cfg.ping_interval_ns;
-    // Activity within the interval makes a ping unnecessary (nats-server does the same).
+    // Activity within the interval makes a ping unnecessary, unless the RTT is
+    // due for a measurement (never measured, or over an hour ago), as nats-server.
+    constexpr std::int64_t rtt_interval_ns = 3600LL * 1'000'000'000;
+    const bool need_rtt = !c->ping_sent_once || now.ns - c->last_ping_sent.ns > rtt_interval_ns;
     const bool active = now.ns - c->last_activity.ns < interval || now.ns - c->last_ping_received.ns < interval;
-    if (!active || !c->connect_received) {
+    if (!active || need_rtt) {
       if (c->pings_out + 1 > cfg.ping_max) {
         send_err(*c, "Stale Connection");
         close(*c, close_reason::stale_connection, true);
@@ -245,6 +249,8 @@ void node::impl::fire_timers() {
       }
       c->out.buffer() += proto::ping_line;
       c->pings_out++;
+      c->ping_sent_once = true;
+      c->last_ping_sent = now;
       queue_send(*c);
     }
     set_timer(ping_due, *c, timer_kind::ping, now.ns + interval);

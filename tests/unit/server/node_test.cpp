@@ -194,7 +194,7 @@ TEST_CASE("PING/PONG both ways, and a stale connection is closed after ping_max"
   conn_id c = client(h);
   h.send(c, "PING\r\n");
   CHECK(h.take(c) == "PONG\r\n");
-  h.advance_ms(1100);
+  h.advance_ms(1300);  // the first ping: 1 s (capped at 2 s) plus up to 20% jitter
   CHECK(h.take(c) == "PING\r\n");
   h.send(c, "PONG\r\n");
   h.advance_ms(2100);
@@ -271,6 +271,25 @@ TEST_CASE("a closed subscriber stops receiving, others continue") {
   h.send(p, "PUB k 1\r\nx\r\n");
   CHECK(h.take(b) == "MSG k 1 1\r\nx\r\n");
   CHECK(h.node().stats().connections == 2);
+}
+
+TEST_CASE("the first ping measures RTT even on a busy connection, later ones only when idle") {
+  natrium::server::config cfg;  // ping_interval 2 min: the first ping comes after 2-2.4 s
+  node_harness h(cfg);
+  conn_id c = client(h);
+  h.advance_ms(1900);
+  h.send(c, "PING\r\n");
+  CHECK(h.take(c) == "PONG\r\n");
+  h.advance_ms(600);
+  CHECK(h.take(c) == "PING\r\n");
+  h.send(c, "PONG\r\n");
+  h.advance_ms(60'000);
+  h.send(c, "PING\r\n");
+  CHECK(h.take(c) == "PONG\r\n");
+  h.advance_ms(70'000);  // activity 70 s ago, within the 2 min interval: no ping
+  CHECK(h.take(c).empty());
+  h.advance_ms(120'000);
+  CHECK(h.take(c) == "PING\r\n");
 }
 
 TEST_CASE("the same seed gives the same queue picks") {

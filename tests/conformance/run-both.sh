@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Run the conformance suite against the reference server and then against BINARY.
+#
+#   tests/conformance/run-both.sh [BINARY] [test files / node --test args ...]
+#
+# BINARY defaults to build/release/native/natrium-server (from the repo root).
+# The reference is $NATS_REFERENCE_SERVER, default /usr/sbin/nats-server.
+# Both runs always happen; exits non-zero if either fails.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+REFERENCE=${NATS_REFERENCE_SERVER:-/usr/sbin/nats-server}
+BINARY=${1:-$ROOT/build/release/native/natrium-server}
+[ $# -gt 0 ] && shift
+
+if [ ! -x "$REFERENCE" ]; then
+  echo "run-both: reference server not found: $REFERENCE" >&2
+  exit 2
+fi
+if [[ "$BINARY" == */* ]] && [ ! -x "$BINARY" ]; then
+  echo "run-both: not an executable file: $BINARY" >&2
+  exit 2
+fi
+
+echo "===== conformance against the reference: $REFERENCE =====" >&2
+bash "$HERE/run.sh" "$REFERENCE" "$@"
+ref_rc=$?
+echo "===== conformance against: $BINARY =====" >&2
+bash "$HERE/run.sh" "$BINARY" "$@"
+bin_rc=$?
+
+echo "run-both: reference exit $ref_rc, $(basename "$BINARY") exit $bin_rc" >&2
+if [ "$ref_rc" -ne 0 ] || [ "$bin_rc" -ne 0 ]; then
+  exit 1
+fi
+exit 0

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Run the core-NATS conformance suite against one server binary.
+#
+#   tests/conformance/run.sh SERVER_BINARY [test files / node --test args ...]
+#
+# (test files: relative to this directory or to the caller's; default: ./*.test.mjs)
+#
+# Picks a free 127.0.0.1 port, starts `SERVER -a 127.0.0.1 -p PORT` in a fresh
+# temp dir (log in that dir), waits (bounded, 10 s) until the port answers with
+# a line starting with "INFO ", runs `node --test` with NATS_URL exported, then
+# stops exactly the PID it started (TERM, then KILL after 5 s), prints the tail
+# of the server log if anything failed, removes the temp dir and exits with
+# node's status.
+# Env knobs: KEEP_LOGS=1 keeps the temp dir; SUITE_TIMEOUT (s, default 240).
+set -euo pipefail
+
+if [ $# -lt 1 ]; then
+  echo "usage: $0 SERVER_BINARY [node --test args / test files...]" >&2
+  exit 2
+fi
+SERVER_ARG=$1
+shift
+if [[ "$SERVER_ARG" == */* ]]; then # a path: make it absolute (we cd below)
+  if [ ! -f "$SERVER_ARG" ] || [ ! -x "$SERVER_ARG" ]; then
+    echo "conformance: not an executable file: $SERVER_ARG" >&2
+    exit 2
+  fi
+  SERVER="$(cd "$(dirname "$SERVER_ARG")" && pwd)/$(basename "$SERVER_ARG")"
+elif ! SERVER=$(command -v "$SERVER_ARG"); then
+  echo "conformance: server binary not found on PATH: $SERVER_ARG" >&2
+  exit 2
+fi
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Test files given relative to the caller's directory keep working after the cd below.
+ARGS=()
+for a in "$@"; do
+  if [[ "$a" != -* ]] && [ -f "$a" ] && [ ! -f "$HERE/$a" ]; then a="$(cd "$(dirname "$a")" && pwd)/$(basename "$a")"; fi
+  ARGS+=("$a")
+done
+set -- ${ARGS[@]+"${ARGS[@]}"}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/natrium-conformance.XXXXXX")
+LOG="$WORK/server.log"
+PID=""
+STARTED=$(date +%s)
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ -n "$PID" ]; then
+    kill -TERM "$PID" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+  fi
+  if [ "$rc" -ne 0 ] && [ -f "$LOG" ]; then
+    echo "----- last lines of the server log ($SERVER) -----" >&2
+    tail -n 30 "$LOG" >&2 || true
+  fi
+  if [ -n "${KEEP_LOGS:-}" ]; then
+    echo "conformance: kept $WORK" >&2
+  else
+    rm -rf "$WORK"
+  fi
+  echo "conformance: $SERVER: exit $rc, wall time $(($(date +%s) - STARTED))s" >&2
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+cd "$HERE"
+if [ ! -f node_modules/nats/package.json ] || [ ! -f node_modules/@nats-io/transport-node/package.json ]; then
+  if [ ! -w "$HERE" ]; then # read-only copy of the suite: install and run from a scratch copy
+    mkdir -p "$WORK/suite" && cp "$HERE"/*.mjs "$HERE"/package.json "$HERE"/package-lock.json "$WORK/suite/"
+    cd "$WORK/suite"
+  fi
+  echo "conformance: installing test dependencies (npm ci)" >&2
+  npm ci --no-audit --no-fund >&2
+fi
+
+# A free loopback port: listen on port 0, report it, close.
+PORT=$(node -e '
+  const s = require("net").createServer();
+  s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });
+')
+
+# Started from the temp dir so anything the server writes lands there.
+(cd "$WORK" && exec "$SERVER" -a 127.0.0.1 -p "$PORT") >"$LOG" 2>&1 &
+PID=$!
+
+# Ready = a TCP connection to the port receives a line starting with "INFO ".
+# Bounded to 10 s; fails at once if the server process exits.
+node - "$PID" "$PORT" <<'EOF'
+const net = require('net');
+const [pid, port] = process.argv.slice(2).map(Number);
+const deadline = Date.now() + 10_000;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const info = () => new Promise((resolve) => {
+  const s = net.connect(port, '127.0.0.1');
+  let buf = '';
+  const done = (v) => { s.destroy(); resolve(v); };
+  s.setTimeout(1000, () => done(false));
+  s.on('data', (d) => {
+    buf += d.toString('latin1');
+    if (buf.includes('\n') || buf.length >= 5) done(buf.startsWith('INFO '));
+  });
+  s.on('error', () => done(false));
+  s.on('close', () => done(false));
+});
+(async () => {
+  while (Date.now() < deadline) {
+    try { process.kill(pid, 0); } catch {
+      console.error(`conformance: server (pid ${pid}) exited during startup`);
+      process.exit(1);
+    }
+    if (await info()) return;
+    await sleep(100);
+  }
+  console.error(`conformance: port ${port} did not send INFO within 10s`);
+  process.exit(1);
+})();
+EOF
+echo "conformance: $SERVER ready on 127.0.0.1:$PORT (pid $PID) in $(($(date +%s) - STARTED))s" >&2
+
+export NATS_URL="nats://127.0.0.1:$PORT"
+
+if [ $# -eq 0 ]; then set -- ./*.test.mjs; fi
+set +e
+timeout --kill-after=5 "${SUITE_TIMEOUT:-240}" node --test --test-timeout=60000 "$@"
+rc=$?
+set -e
+# The server must have survived the whole suite.
+if ! kill -0 "$PID" 2>/dev/null; then
+  echo "conformance: the server (pid $PID) is no longer running after the suite" >&2
+  [ "$rc" -ne 0 ] || rc=1
+fi
+exit "$rc"
