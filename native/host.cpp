@@ -32,6 +32,8 @@ struct session {
   base::conn_id id;
   bool closed = false;
   bool writing = false;
+  bool read_paused = false;   // the node asked us to stop reading (flow control)
+  bool read_waiting = false;  // an async_wait for readability is outstanding
   std::string_view pending_write;  // the node's send_bytes view still to be written
   std::size_t write_total = 0;
 };
@@ -79,7 +81,10 @@ struct host::impl {
   }
 
   void wait_readable(const std::shared_ptr<session>& s) {
+    if (s->read_waiting || s->read_paused || s->closed) return;
+    s->read_waiting = true;
     s->sock.async_wait(tcp::socket::wait_read, [this, s](boost::system::error_code ec) {
+      s->read_waiting = false;
       if (s->closed) return;
       if (ec) return close_session(*s, true);
       on_readable(s);
@@ -88,7 +93,7 @@ struct host::impl {
 
   void on_readable(const std::shared_ptr<session>& s) {
     // Read what is there, up to a bound per turn so one busy client cannot starve others.
-    for (int round = 0; round < 4 && !s->closed; ++round) {
+    for (int round = 0; round < 4 && !s->closed && !s->read_paused; ++round) {
       boost::system::error_code ec;
       const std::size_t n = s->sock.read_some(asio::buffer(read_buf), ec);
       if (ec == asio::error::would_block) break;
@@ -102,7 +107,7 @@ struct host::impl {
       drain();
       if (n < read_buf.size()) break;
     }
-    if (!s->closed) wait_readable(s);
+    wait_readable(s);
   }
 
   // Write as much as the socket takes now; the rest asynchronously.
@@ -164,6 +169,11 @@ struct host::impl {
         if (it != sessions.end()) close_session(*it->second, false);
       } else if (auto* lg = std::get_if<server::emit_log>(&*a)) {
         log.write(lg->level, lg->text);
+      } else if (auto* sr = std::get_if<server::set_reading>(&*a)) {
+        auto it = sessions.find(sr->id.value);
+        if (it == sessions.end()) continue;
+        it->second->read_paused = !sr->enabled;
+        if (sr->enabled) wait_readable(it->second);
       }
     }
     arm_timer();

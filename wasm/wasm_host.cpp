@@ -63,6 +63,9 @@ action_type host::next() {
   action_data_ = {};
   action_flag_ = 0;
   auto a = node_.next_action();
+  // Flow control (set_reading) has no meaning here: JS pushes bytes in and the
+  // node resumes a paused publisher by itself after its stall timeout.
+  while (a && std::holds_alternative<server::set_reading>(*a)) a = node_.next_action();
   if (!a) return action_type::none;
   std::visit(
       [this](auto& x) {
@@ -77,7 +80,7 @@ action_type host::next() {
           action_flag_ = x.flush ? 1 : 0;
           // JS has been told; the connection is gone for the node too.
           node_.on_conn_closed({x.id});
-        } else {
+        } else if constexpr (std::is_same_v<T, server::emit_log>) {
           action_type_ = action_type::log;
           action_id_ = 0;
           action_flag_ = static_cast<int>(x.level);

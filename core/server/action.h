@@ -27,6 +27,14 @@ struct close_conn {
   bool flush = true;
 };
 
+// Stop (enabled=false) or resume reading from a connection: flow control for a
+// publisher whose subscribers fall behind (nats-server's "stall"). Bytes already
+// read may still be delivered after a pause; the node copes.
+struct set_reading {
+  base::conn_id id;
+  bool enabled = true;
+};
+
 enum class log_level : std::uint8_t { error, warn, info, debug, trace };
 
 struct emit_log {
@@ -34,6 +42,6 @@ struct emit_log {
   std::string text;
 };
 
-using action = std::variant<send_bytes, close_conn, emit_log>;
+using action = std::variant<send_bytes, close_conn, emit_log, set_reading>;
 
 }  // namespace natrium::server

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "core/base/ids.h"
 #include "core/base/time.h"
@@ -93,6 +94,12 @@ struct connection {
   base::mono_time last_activity{};
   base::mono_time last_ping_received{};
   base::mono_time last_ping_sent{};
+  // Flow control: a publisher that pushed a subscriber over half of max_pending
+  // pauses reading until that subscriber drains (or a stall timeout passes).
+  bool stall_requested = false;
+  bool reads_paused = false;
+  std::int64_t stall_pending_max = 0;              // the fullest subscriber seen this turn
+  std::vector<std::uint64_t> stalled_producers;    // on a subscriber: who waits for it
   bool ping_sent_once = false;
   int pings_out = 0;
 

@@ -74,6 +74,7 @@ void node::on_bytes_flushed(const bytes_flushed& e) {
   if (c == nullptr) return m.end_event();  // reported after conn_closed: nothing to do
   c->out.finish_write(e.n);
   m.clear_timer(m.write_due, *c, timer_kind::write_deadline);
+  m.release_producers(*c);
   if (c->state == conn_state::open) {
     if (!c->out.buffer().empty()) m.queue_send(*c);
     else c->out.trim();
@@ -139,6 +140,56 @@ bool node::impl::check_pending(connection& c) {
   return false;
 }
 
+// How long a publisher waits for a subscriber that is over half of max_pending:
+// 100 ms, growing towards 1 s as the subscriber approaches the limit (the
+// reference's stallDuration).
+static std::int64_t stall_duration_ns(std::int64_t pending, std::int64_t max_pending) {
+  constexpr std::int64_t min_ns = 100'000'000, max_ns = 1'000'000'000;
+  if (pending >= max_pending) return max_ns;
+  const std::int64_t half = max_pending / 2;
+  if (pending <= half || half / 10 == 0) return min_ns;
+  return std::min(max_ns, min_ns + min_ns * ((pending - half) / (half / 10)));
+}
+
+void node::impl::note_stall(connection& publisher, connection& target) {
+  publisher.stall_requested = true;
+  publisher.stall_pending_max = std::max<std::int64_t>(publisher.stall_pending_max,
+                                                       static_cast<std::int64_t>(target.out.bytes()));
+  constexpr std::size_t waiters_max = 256;  // bounded: beyond it, producers wait for their timer
+  auto& w = target.stalled_producers;
+  if (w.size() < waiters_max && std::find(w.begin(), w.end(), publisher.id.value) == w.end()) {
+    w.push_back(publisher.id.value);
+  }
+}
+
+void node::impl::apply_stall(connection& publisher) {
+  if (!publisher.stall_requested) return;
+  publisher.stall_requested = false;
+  const std::int64_t pending = publisher.stall_pending_max;
+  publisher.stall_pending_max = 0;
+  if (publisher.state != conn_state::open || publisher.reads_paused) return;
+  publisher.reads_paused = true;
+  actions.push_back(set_reading{publisher.id, false});
+  set_timer(stall_due, publisher, timer_kind::stall, now.ns + stall_duration_ns(pending, cfg.max_pending));
+  if (cfg.debug) log(log_level::debug, conn_prefix(publisher) + "Fast producer: pausing reads");
+}
+
+void node::impl::resume_reading(connection& c) {
+  clear_timer(stall_due, c, timer_kind::stall);
+  if (!c.reads_paused) return;
+  c.reads_paused = false;
+  if (c.state == conn_state::open) actions.push_back(set_reading{c.id, true});
+}
+
+void node::impl::release_producers(connection& target) {
+  if (target.stalled_producers.empty()) return;
+  if (static_cast<std::int64_t>(target.out.bytes()) > cfg.max_pending / 2) return;
+  for (std::uint64_t pid : target.stalled_producers) {
+    if (connection* p = find(base::conn_id{pid})) resume_reading(*p);
+  }
+  target.stalled_producers.clear();
+}
+
 void node::impl::send_err(connection& c, std::string_view text) {
   if (cfg.trace) log(log_level::trace, conn_prefix(c) + "->> [-ERR " + std::string(text) + "]");
   proto::append_err(c.out.buffer(), text);
@@ -168,6 +219,11 @@ void node::impl::close(connection& c, close_reason why, bool flush) {
     sub->owner = 0;
   }
   clear_timer(ping_due, c, timer_kind::ping);
+  clear_timer(stall_due, c, timer_kind::stall);
+  for (std::uint64_t pid : c.stalled_producers) {
+    if (connection* p = find(base::conn_id{pid})) resume_reading(*p);
+  }
+  c.stalled_producers.clear();
   if (!flush) {
     c.state = conn_state::closed;
     actions.push_back(close_conn{c.id, false});
@@ -191,6 +247,7 @@ void node::impl::destroy(connection& c) {
   NATRIUM_ASSERT(c.state != conn_state::open);
   clear_timer(ping_due, c, timer_kind::ping);
   clear_timer(write_due, c, timer_kind::write_deadline);
+  clear_timer(stall_due, c, timer_kind::stall);
   if (cfg.debug) {
     log(log_level::debug, conn_prefix(c) + "Client connection closed: " + close_reason_text(c.reason));
   }
@@ -231,6 +288,12 @@ void node::impl::fire_timers() {
         c->state = conn_state::closed;
         actions.push_back(close_conn{c->id, false});
       }
+      continue;
+    }
+    if (kind == timer_kind::stall) {
+      stall_due.erase(cid);
+      if (c->reads_paused && cfg.debug) log(log_level::debug, conn_prefix(*c) + "Timed out of fast producer stall");
+      resume_reading(*c);
       continue;
     }
     ping_due.erase(cid);

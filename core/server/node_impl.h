@@ -17,7 +17,7 @@
 
 namespace natrium::server {
 
-enum class timer_kind : std::uint8_t { ping, write_deadline };
+enum class timer_kind : std::uint8_t { ping, write_deadline, stall };
 
 struct node::impl {
   explicit impl(config c);
@@ -43,6 +43,7 @@ struct node::impl {
   std::set<std::tuple<std::int64_t, std::uint64_t, timer_kind>> timers;
   std::unordered_map<std::uint64_t, std::int64_t> ping_due;   // cid -> due
   std::unordered_map<std::uint64_t, std::int64_t> write_due;  // cid -> due
+  std::unordered_map<std::uint64_t, std::int64_t> stall_due;  // cid -> due
 
   // --- lifecycle (node.cpp)
   connection* find(base::conn_id id);
@@ -62,6 +63,10 @@ struct node::impl {
   void queue_send(connection& c);
   bool check_pending(connection& c);  // false if the connection was closed as slow consumer
   void send_err(connection& c, std::string_view text);
+  void note_stall(connection& publisher, connection& target);
+  void apply_stall(connection& publisher);
+  void resume_reading(connection& c);
+  void release_producers(connection& target);
   void send_ok(connection& c);
 
   // --- protocol (node_protocol.cpp)

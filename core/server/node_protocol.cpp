@@ -22,6 +22,7 @@ void node::impl::on_bytes(connection& c, std::string_view data) {
     }
     apply(c, op);
   }
+  apply_stall(c);
 }
 
 void node::impl::on_parse_error(connection& c) {
@@ -191,7 +192,11 @@ void node::impl::deliver(connection& publisher, subject::subscription& sub, cons
   stats.out_msgs++;
   stats.out_bytes += payload.size();
   if (sub.max_msgs > 0 && sub.delivered == sub.max_msgs) unsubscribe(*target, sub);
-  if (check_pending(*target)) queue_send(*target);
+  if (!check_pending(*target)) return;
+  queue_send(*target);
+  if (target != &publisher && static_cast<std::int64_t>(target->out.bytes()) > cfg.max_pending / 2) {
+    note_stall(publisher, *target);
+  }
 }
 
 void node::impl::send_no_responders(connection& c, std::string_view reply) {

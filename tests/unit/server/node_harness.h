@@ -36,6 +36,17 @@ class node_harness {
     drain();
   }
   void hold_writes(base::conn_id id) { held_.insert(id.value); }
+  // Stop holding: the outstanding write completes now.
+  void release_writes(base::conn_id id) {
+    held_.erase(id.value);
+    auto it = in_flight_.find(id.value);
+    if (it == in_flight_.end()) return;
+    const std::size_t n = it->second;
+    in_flight_.erase(it);
+    node_.on_bytes_flushed({id, n});
+    drain();
+  }
+  bool reads_paused(base::conn_id id) const { return paused_.count(id.value) != 0; }
 
   // Everything written to `id` so far (and clears it).
   std::string take(base::conn_id id) {
@@ -70,6 +81,9 @@ class node_harness {
         node_.on_conn_closed({cc->id});
       } else if (auto* lg = std::get_if<server::emit_log>(&*a)) {
         logs_.push_back(lg->text);
+      } else if (auto* sr = std::get_if<server::set_reading>(&*a)) {
+        if (sr->enabled) paused_.erase(sr->id.value);
+        else paused_.insert(sr->id.value);
       }
     }
   }
@@ -79,7 +93,7 @@ class node_harness {
   std::int64_t now_ = 0;
   std::map<std::uint64_t, std::string> out_;
   std::map<std::uint64_t, std::size_t> in_flight_;
-  std::set<std::uint64_t> closed_, held_;
+  std::set<std::uint64_t> closed_, held_, paused_;
   std::vector<std::string> logs_;
 };
 

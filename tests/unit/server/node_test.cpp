@@ -248,6 +248,33 @@ TEST_CASE("slow consumer: a reader that does not drain is closed, memory stays b
   CHECK(h.take(p) == "PONG\r\n");
 }
 
+TEST_CASE("flow control: a publisher pauses while its subscriber is over half of max_pending") {
+  natrium::server::config cfg;
+  cfg.max_pending = 64 * 1024;
+  node_harness h(cfg);
+  conn_id s = client(h), p = client(h);
+  h.send(s, "SUB fc 1\r\n");
+  h.hold_writes(s);
+  std::string batch;
+  for (int i = 0; i < 20; ++i) batch += "PUB fc 1000\r\n" + std::string(1000, 'x') + "\r\n";
+  h.send(p, batch);  // ~20 KiB: under half, no pause
+  CHECK_FALSE(h.reads_paused(p));
+  h.send(p, batch);  // ~40 KiB pending: over half
+  CHECK(h.reads_paused(p));
+  CHECK_FALSE(h.is_closed(s));
+  h.release_writes(s);  // the subscriber drains: the publisher resumes
+  CHECK_FALSE(h.reads_paused(p));
+  SECTION("a stalled publisher resumes after the stall timeout anyway") {
+    h.hold_writes(s);
+    h.send(p, batch);
+    h.send(p, batch);
+    h.send(p, batch);
+    CHECK(h.reads_paused(p));
+    h.advance_ms(1001);
+    CHECK_FALSE(h.reads_paused(p));
+  }
+}
+
 TEST_CASE("a write that never completes trips the write deadline") {
   natrium::server::config cfg;
   cfg.write_deadline_ns = 500'000'000;
