@@ -1,8 +1,12 @@
 # natrium_add_test(NAME SOURCES...): one Catch2 v2 test executable registered with ctest.
+# The Catch2 main is compiled once, in natrium_catch_main.
 find_package(Catch2 2 QUIET)
+if(NOT TARGET natrium_catch_main)
+  add_library(natrium_catch_main STATIC ${PROJECT_SOURCE_DIR}/tests/unit/catch_main.cpp)
+endif()
 function(natrium_add_test name)
-  add_executable(${name} ${ARGN} ${PROJECT_SOURCE_DIR}/tests/unit/catch_main.cpp)
-  target_link_libraries(${name} PRIVATE natrium_core)
+  add_executable(${name} ${ARGN})
+  target_link_libraries(${name} PRIVATE natrium_catch_main natrium_core)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES LABELS unit TIMEOUT 300)
