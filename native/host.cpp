@@ -56,6 +56,8 @@ struct host::impl {
   std::uint64_t next_id = 1;
   std::vector<char> read_buf = std::vector<char>(256 * 1024);
   bool stopping = false;
+  bool timer_armed = false;
+  std::int64_t armed_for = 0;
 
   void tick() { nodep->advance_to(mono_now(), wall_now()); }
 
@@ -179,14 +181,19 @@ struct host::impl {
     arm_timer();
   }
 
+  // One timer follows the node's next deadline; re-armed only when it changes
+  // (a timerfd_settime per event would cost a syscall on the hot path).
   void arm_timer() {
     auto due = nodep->next_deadline();
-    if (!due) return;
+    if (!due || (timer_armed && due->ns == armed_for)) return;
+    timer_armed = true;
+    armed_for = due->ns;
     const auto now = mono_now();
     const auto wait = std::chrono::nanoseconds(std::max<std::int64_t>(0, due->ns - now.ns));
     timer.expires_after(wait);
     timer.async_wait([this](boost::system::error_code ec) {
-      if (ec || stopping) return;
+      if (ec || stopping) return;  // cancelled by a re-arm: that one's handler takes over
+      timer_armed = false;
       tick();
       drain();
     });

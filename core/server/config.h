@@ -18,6 +18,11 @@ struct config {
   int max_connections = base::connections_default;
   int max_subscriptions = 0;             // per connection; 0: unlimited
   std::int64_t max_pending = base::pending_default;
+  // Flow control: a publisher pauses while a subscriber it fills has a write
+  // outstanding and more than this pending (capped at max_pending / 2, the
+  // reference's stall point). Paced by the subscriber's socket, this keeps
+  // memory low without slowing a subscriber that keeps up.
+  std::int64_t stall_pending = 2 * 1024 * 1024;
   std::int64_t ping_interval_ns = base::ping_interval_default_ns;
   int ping_max = base::ping_max_out_default;
   std::int64_t write_deadline_ns = base::write_deadline_default_ns;

@@ -183,7 +183,7 @@ void node::impl::resume_reading(connection& c) {
 
 void node::impl::release_producers(connection& target) {
   if (target.stalled_producers.empty()) return;
-  if (static_cast<std::int64_t>(target.out.bytes()) > cfg.max_pending / 2) return;
+  if (static_cast<std::int64_t>(target.out.bytes()) > stall_threshold()) return;
   for (std::uint64_t pid : target.stalled_producers) {
     if (connection* p = find(base::conn_id{pid})) resume_reading(*p);
   }

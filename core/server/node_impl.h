@@ -1,5 +1,6 @@
 #pragma once
 // Private state of server::node, shared by node*.cpp. Not part of the API.
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <memory>
@@ -63,6 +64,7 @@ struct node::impl {
   void queue_send(connection& c);
   bool check_pending(connection& c);  // false if the connection was closed as slow consumer
   void send_err(connection& c, std::string_view text);
+  std::int64_t stall_threshold() const noexcept { return std::min(cfg.stall_pending, cfg.max_pending / 2); }
   void note_stall(connection& publisher, connection& target);
   void apply_stall(connection& publisher);
   void resume_reading(connection& c);

@@ -194,7 +194,8 @@ void node::impl::deliver(connection& publisher, subject::subscription& sub, cons
   if (sub.max_msgs > 0 && sub.delivered == sub.max_msgs) unsubscribe(*target, sub);
   if (!check_pending(*target)) return;
   queue_send(*target);
-  if (target != &publisher && static_cast<std::int64_t>(target->out.bytes()) > cfg.max_pending / 2) {
+  if (target != &publisher && target->out.writing() &&
+      static_cast<std::int64_t>(target->out.bytes()) > stall_threshold()) {
     note_stall(publisher, *target);
   }
 }

@@ -248,7 +248,7 @@ TEST_CASE("slow consumer: a reader that does not drain is closed, memory stays b
   CHECK(h.take(p) == "PONG\r\n");
 }
 
-TEST_CASE("flow control: a publisher pauses while its subscriber is over half of max_pending") {
+TEST_CASE("flow control: a publisher pauses while its subscriber's write is outstanding and pending is high") {
   natrium::server::config cfg;
   cfg.max_pending = 64 * 1024;
   node_harness h(cfg);
