@@ -33,7 +33,7 @@ struct queue_group {
 };
 
 struct match_result {
-  std::vector<subscription*> plain;      // in insertion order per trie node
+  std::vector<subscription*> plain;      // in insertion order (across all matching nodes)
   std::vector<queue_group> queues;       // one entry per distinct queue name, sorted by name
 };
 

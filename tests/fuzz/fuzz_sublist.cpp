@@ -105,7 +105,8 @@ struct world {
 
   void insert(reader& in) {
     if (live.size() >= live_max) return;
-    pool.push_back(make_sub(make_subject(in), queue_table[in.byte() % std::size(queue_table)]));
+    std::string subject = make_subject(in);  // separate statements: a fixed byte order
+    pool.push_back(make_sub(std::move(subject), queue_table[in.byte() % std::size(queue_table)]));
     subscription* s = &pool.back();
     const bool valid = is_valid_subject(s->subject);
     FUZZ_CHECK(cached.insert(s) == valid);
@@ -120,7 +121,8 @@ struct world {
       FUZZ_CHECK(!cached.remove(&stranger));
       return;
     }
-    const std::size_t i = (static_cast<std::size_t>(in.byte()) << 8 | in.byte()) % live.size();
+    const std::size_t hi = in.byte();
+    const std::size_t i = (hi << 8 | in.byte()) % live.size();
     FUZZ_CHECK(cached.remove(live[i]));
     FUZZ_CHECK(uncached.remove(live[i]));
     FUZZ_CHECK(!cached.remove(live[i]));
