@@ -61,6 +61,39 @@ struct host::impl {
 
   void tick() { nodep->advance_to(mono_now(), wall_now()); }
 
+  // Stop accepting and reading, let outstanding writes finish (at most 2 s), exit.
+  void begin_shutdown() {
+    log.info("Initiating Shutdown...");
+    stopping = true;
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    for (auto& [id, s] : sessions) s->read_paused = true;
+    timer.expires_after(std::chrono::seconds(2));
+    timer.async_wait([this](boost::system::error_code ec) {
+      if (!ec) finish_shutdown();
+    });
+    maybe_finish_shutdown();
+  }
+
+  void maybe_finish_shutdown() {
+    if (!stopping) return;
+    for (auto& [id, s] : sessions) {
+      if (s->writing) return;
+    }
+    finish_shutdown();
+  }
+
+  void finish_shutdown() {
+    boost::system::error_code ignored;
+    for (auto& [id, s] : sessions) {
+      s->closed = true;
+      s->sock.close(ignored);
+    }
+    sessions.clear();
+    log.info("Server Exiting..");
+    io.stop();
+  }
+
   void accept_next() {
     acceptor.async_accept([this](boost::system::error_code ec, tcp::socket sock) {
       if (stopping) return;
@@ -144,6 +177,7 @@ struct host::impl {
     s.writing = false;
     tick();
     nodep->on_bytes_flushed({s.id, s.write_total});
+    maybe_finish_shutdown();
   }
 
   // Closes the socket and tells the node (once). `report`: the node did not ask
@@ -184,6 +218,7 @@ struct host::impl {
   // One timer follows the node's next deadline; re-armed only when it changes
   // (a timerfd_settime per event would cost a syscall on the hot path).
   void arm_timer() {
+    if (stopping) return;  // the timer now bounds the shutdown
     auto due = nodep->next_deadline();
     if (!due || (timer_armed && due->ns == armed_for)) return;
     timer_armed = true;
@@ -238,16 +273,7 @@ int host::run() {
   m.signals.async_wait([&m](boost::system::error_code ec, int sig) {
     if (ec) return;
     m.log.info(std::string("Trapped \"") + (sig == SIGINT ? "interrupt" : "terminated") + "\" signal");
-    m.stopping = true;
-    boost::system::error_code ignored;
-    m.acceptor.close(ignored);
-    m.timer.cancel();
-    m.log.info("Server Exiting..");
-    // Flush what is queued (bounded by the write deadline of the loop below), then stop.
-    for (auto& [id, s] : m.sessions) {
-      s->sock.shutdown(tcp::socket::shutdown_receive, ignored);
-    }
-    m.io.stop();
+    m.begin_shutdown();
   });
   m.accept_next();
   m.tick();

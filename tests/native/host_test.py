@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Tests of natrium-server as a process: flags, logs, pid file, signals.
+
+Usage: host_test.py PATH/TO/natrium-server   (standard library only)
+Every server runs on a free loopback port in a temp dir, and is stopped by PID.
+"""
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+SERVER = None
+
+
+def run(args, timeout=10):
+    return subprocess.run([SERVER] + args, capture_output=True, text=True, timeout=timeout)
+
+
+class Server:
+    """Starts the server with -p -1 and waits for 'Server is ready' in its log."""
+
+    def __init__(self, *args):
+        self.dir = tempfile.TemporaryDirectory(prefix="natrium-host-test-")
+        self.log = os.path.join(self.dir.name, "server.log")
+        self.proc = subprocess.Popen([SERVER, "-a", "127.0.0.1", "-p", "-1", "-l", self.log, *args],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            text = self.log_text()
+            m = re.search(r"Listening for client connections on 127\.0\.0\.1:(\d+)", text)
+            if m and "Server is ready" in text:
+                self.port = int(m.group(1))
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.stop()
+        raise AssertionError("server did not start: " + self.log_text())
+
+    def log_text(self):
+        try:
+            with open(self.log) as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def connect(self):
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        return s
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def close(self):
+        self.stop(signal.SIGKILL)
+        self.dir.cleanup()
+
+
+def read_until(sock, needle, timeout=5):
+    sock.settimeout(timeout)
+    data = b""
+    deadline = time.time() + timeout
+    while needle not in data and time.time() < deadline:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+class FlagsTest(unittest.TestCase):
+    def test_help_exits_zero_with_usage(self):
+        for flag in ("-h", "--help"):
+            r = run([flag])
+            self.assertEqual(r.returncode, 0)
+            self.assertIn("Usage: natrium-server", r.stdout)
+
+    def test_unknown_flag_prints_usage_and_exits_one(self):
+        r = run(["--no-such-flag"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("flag provided but not defined: -no-such-flag", r.stderr)
+        self.assertIn("Usage: natrium-server", r.stderr)
+
+    def test_missing_value_and_bad_value_exit_one(self):
+        self.assertEqual(run(["-p"]).returncode, 1)
+        self.assertEqual(run(["-p", "abc"]).returncode, 1)
+
+    def test_version(self):
+        for flag in ("-v", "--version", "-version"):
+            r = run([flag])
+            self.assertEqual(r.returncode, 0)
+            self.assertRegex(r.stdout, r"natrium-server: v\d+\.\d+\.\d+ \(compatible with nats-server v2\.9\.10\)")
+
+
+class ProcessTest(unittest.TestCase):
+    def test_one_or_two_dashes_name_pid_file_and_log_lines(self):
+        with tempfile.TemporaryDirectory() as d:
+            pid_file = os.path.join(d, "n.pid")
+            s = Server("--server_name=alpha", "-P", pid_file)
+            try:
+                with open(pid_file) as f:
+                    self.assertEqual(int(f.read().strip()), s.proc.pid)
+                sock = s.connect()
+                info = read_until(sock, b"\r\n")
+                self.assertTrue(info.startswith(b"INFO {"))
+                self.assertIn(b'"server_name":"alpha"', info)
+                self.assertIn(b'"port":%d' % s.port, info)
+                sock.close()
+                self.assertRegex(s.log_text(), r"\[\d+\] \d{4}/\d\d/\d\d \d\d:\d\d:\d\d\.\d{6} \[INF\] Server is ready")
+            finally:
+                s.close()
+
+    def test_later_flags_are_accepted_with_a_warning(self):
+        s = Server("-js", "-sd", "/tmp/x", "-m", "8222", "--cluster_name", "c1", "-cluster", "nats://127.0.0.1:1",
+                   "-routes", "nats://127.0.0.1:2", "-c", "/nonexistent.conf")
+        try:
+            log = s.log_text()
+            self.assertIn("[WRN] JetStream (-js) is not supported yet; ignoring it", log)
+            self.assertIn("[WRN] clustering (--cluster_name) is not supported yet; ignoring it", log)
+        finally:
+            s.close()
+
+    def test_trace_shows_protocol(self):
+        s = Server("-DV")
+        try:
+            sock = s.connect()
+            read_until(sock, b"\r\n")
+            sock.sendall(b'CONNECT {"verbose":false}\r\nPING\r\n')
+            self.assertIn(b"PONG", read_until(sock, b"PONG"))
+            deadline = time.time() + 3
+            while "<<- [PING]" not in s.log_text() and time.time() < deadline:
+                time.sleep(0.05)
+            log = s.log_text()
+            self.assertIn("[TRC] 127.0.0.1:", log)
+            self.assertIn("<<- [PING]", log)
+            self.assertIn("->> [PONG]", log)
+            self.assertIn("[DBG]", log)
+            sock.close()
+        finally:
+            s.close()
+
+    def test_sigterm_and_sigint_exit_zero_with_clients_connected(self):
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            s = Server()
+            try:
+                sock = s.connect()
+                read_until(sock, b"\r\n")
+                sock.sendall(b'CONNECT {"verbose":false}\r\nSUB a 1\r\nPING\r\n')
+                read_until(sock, b"PONG")
+                t0 = time.time()
+                self.assertEqual(s.stop(sig), 0)
+                self.assertLess(time.time() - t0, 4)
+                self.assertIn("Server Exiting..", s.log_text())
+                sock.close()
+            finally:
+                s.close()
+
+
+if __name__ == "__main__":
+    SERVER = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)
