@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <array>
+#include <span>
 #include <cstring>
 #include <iterator>
 #include <limits>
@@ -45,13 +46,18 @@ struct op_name {
 };
 
 // No name is a prefix of another, so a full match is unique.
-constexpr std::array<op_name, 7> server_names{{{"PUB", op_kind::pub},
-                                                {"PING", op_kind::ping},
-                                                {"PONG", op_kind::pong},
-                                                {"SUB", op_kind::sub},
-                                                {"HPUB", op_kind::hpub},
-                                                {"UNSUB", op_kind::unsub},
-                                                {"CONNECT", op_kind::connect}}};
+// A server also accepts INFO, +OK and -ERR from clients, as nats-server does
+// (it ignores the first two and closes on the third).
+constexpr std::array<op_name, 10> server_names{{{"PUB", op_kind::pub},
+                                                 {"PING", op_kind::ping},
+                                                 {"PONG", op_kind::pong},
+                                                 {"SUB", op_kind::sub},
+                                                 {"HPUB", op_kind::hpub},
+                                                 {"UNSUB", op_kind::unsub},
+                                                 {"CONNECT", op_kind::connect},
+                                                 {"INFO", op_kind::info},
+                                                 {"+OK", op_kind::ok},
+                                                 {"-ERR", op_kind::err}}};
 constexpr std::array<op_name, 7> client_names{{{"MSG", op_kind::msg},
                                                 {"PING", op_kind::ping},
                                                 {"PONG", op_kind::pong},
@@ -108,7 +114,8 @@ constexpr bool has_payload(op_kind k) noexcept { return traits_of[static_cast<st
 
 // For each byte, 1 + the index of the first name starting with it (either
 // case), or 0. Names sharing a first letter are next to each other.
-constexpr std::array<std::uint8_t, 256> first_letters(const std::array<op_name, 7>& names) {
+template <std::size_t N>
+constexpr std::array<std::uint8_t, 256> first_letters(const std::array<op_name, N>& names) {
   std::array<std::uint8_t, 256> t{};
   for (std::size_t i = names.size(); i-- > 0;) {
     const char c = names[i].text[0];
@@ -134,7 +141,8 @@ inline name_hit match_name(parser_role role, const char* p, std::size_t n) noexc
     return {name_match::full, server ? op_kind::pub : op_kind::msg, 3};
   }
   if (n == 0) return {name_match::partial, op_kind::ping, 0};
-  const auto& names = server ? server_names : client_names;
+  const std::span<const op_name> names = server ? std::span<const op_name>(server_names)
+                                                : std::span<const op_name>(client_names);
   std::size_t i = (server ? server_first : client_first)[static_cast<unsigned char>(p[0])];
   if (i == 0) return {name_match::bad, op_kind::ping, 0};
   const char first = names[--i].text[0];

@@ -88,7 +88,7 @@ void node::on_conn_closed(const conn_closed& e) {
   auto& m = *impl_;
   connection* c = m.find(e.id);
   if (c != nullptr) {
-    if (c->state == conn_state::open) m.close(*c, close_reason::client_closed, false);
+    if (c->state == conn_state::open) m.close(*c, close_reason::client_closed, false, false);
     m.destroy(*c);
   }
   m.end_event();
@@ -210,7 +210,7 @@ void node::impl::log(log_level lvl, std::string text) {
 // Close: subscriptions leave the sublist at once (no more deliveries); the
 // connection object lives on until the host reports conn_closed, so views
 // handed out in send_bytes stay valid.
-void node::impl::close(connection& c, close_reason why, bool flush) {
+void node::impl::close(connection& c, close_reason why, bool flush, bool tell_host) {
   if (c.state != conn_state::open) return;
   c.state = conn_state::closing;
   c.reason = why;
@@ -226,7 +226,7 @@ void node::impl::close(connection& c, close_reason why, bool flush) {
   c.stalled_producers.clear();
   if (!flush) {
     c.state = conn_state::closed;
-    actions.push_back(close_conn{c.id, false});
+    if (tell_host) actions.push_back(close_conn{c.id, false});
     return;
   }
   queue_send(c);

@@ -48,7 +48,9 @@ struct node::impl {
 
   // --- lifecycle (node.cpp)
   connection* find(base::conn_id id);
-  void close(connection& c, close_reason why, bool flush);
+  // flush: close once output drains; otherwise at once. tell_host: emit
+  // close_conn (false when the host itself reported the close).
+  void close(connection& c, close_reason why, bool flush, bool tell_host = true);
   void maybe_finish_close(connection& c);
   void destroy(connection& c);
   void fire_timers();

@@ -88,8 +88,18 @@ void node::impl::apply(connection& c, const proto::op& op) {
     case op_kind::unsub: process_unsub(c, op); break;
     case op_kind::ping: process_ping(c); break;
     case op_kind::pong: c.pings_out = 0; break;
+    case op_kind::info: {
+      client_options ignored;  // nats-server ignores a client's INFO, but not bad JSON in it
+      if (!parse_connect_json(op.json, ignored)) close(c, close_reason::parse_error, true);
+      break;
+    }
+    case op_kind::ok: break;
+    case op_kind::err:
+      log(log_level::error, conn_prefix(c) + "Client Error " + std::string(op.json));
+      close(c, close_reason::parse_error, true);
+      break;
     default:
-      // The server-role parser never yields client-side ops.
+      // The server-role parser never yields MSG or HMSG.
       NATRIUM_ASSERT(false);
   }
 }

@@ -6,8 +6,10 @@ dir=${1:?usage: run-fuzzers.sh BUILD_DIR SECONDS}
 secs=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 status=0
+found=0
 for bin in "$dir"/fuzz_*; do
   [ -x "$bin" ] || continue
+  found=$((found + 1))
   name=$(basename "$bin")
   work=$(mktemp -d)
   [ -d "$here/corpus/$name" ] && cp -r "$here/corpus/$name/." "$work/"
@@ -21,4 +23,5 @@ for bin in "$dir"/fuzz_*; do
   fi
   rm -rf "$work" "$work.log"
 done
+if [ "$found" -eq 0 ]; then echo "fuzz: no fuzz_* binaries in $dir"; exit 1; fi
 exit $status

@@ -203,9 +203,17 @@ TEST_CASE("client role parses INFO MSG HMSG +OK -ERR", "[parser]") {
 TEST_CASE("unknown or role-illegal ops are unknown_op", "[parser][errors]") {
   for (const char* s : {"FOO\r\n", "\r\n", "\n", " PING\r\n", "PUB\r\n", "PUB\n", "PUBX foo 1\r\n", "PI\r\n",
                         "PIN\r\n", "UNSUB\r\n", "CONNEC {}\r\n", "HPUBfoo 0 0\r\n",
-                        "INFO {}\r\n", "+OK\r\n", "-ERR 'x'\r\n", "MSG foo 1 1\r\nx\r\n", "HMSG foo 1 1 1\r\n"}) {
+                        "MSG foo 1 1\r\nx\r\n", "HMSG foo 1 1 1\r\n"}) {
     INFO(s);
     CHECK(server_error(s) == parse_error::unknown_op);
+  }
+  // A server accepts INFO, +OK and -ERR from a client (nats-server ignores the
+  // first two and closes on the third; the node decides).
+  for (const char* s : {"INFO {}\r\n", "+OK\r\n", "-ERR 'x'\r\n"}) {
+    INFO(s);
+    const outcome r = run_whole(parser_role::server, default_limits, s);
+    CHECK(r.error == parse_error::none);
+    CHECK(r.ops.size() == 1);
   }
   for (const char* s : {"PUB foo 1\r\nx\r\n", "SUB foo 1\r\n", "UNSUB 1\r\n", "CONNECT {}\r\n", "HPUB f 0 0\r\n",
                         "-ERR\r\n", "+O\r\n"}) {

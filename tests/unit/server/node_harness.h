@@ -46,6 +46,7 @@ class node_harness {
     node_.on_bytes_flushed({id, n});
     drain();
   }
+  int stray_closes() const { return stray_closes_; }
   bool reads_paused(base::conn_id id) const { return paused_.count(id.value) != 0; }
 
   // Everything written to `id` so far (and clears it).
@@ -77,6 +78,7 @@ class node_harness {
         }
         node_.on_bytes_flushed({sb->id, sb->data.size()});
       } else if (auto* cc = std::get_if<server::close_conn>(&*a)) {
+        if (closed_.count(cc->id.value) != 0) ++stray_closes_;  // the host already closed it
         closed_.insert(cc->id.value);
         node_.on_conn_closed({cc->id});
       } else if (auto* lg = std::get_if<server::emit_log>(&*a)) {
@@ -95,6 +97,7 @@ class node_harness {
   std::map<std::uint64_t, std::size_t> in_flight_;
   std::set<std::uint64_t> closed_, held_, paused_;
   std::vector<std::string> logs_;
+  int stray_closes_ = 0;
 };
 
 }  // namespace natrium::testing

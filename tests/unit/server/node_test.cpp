@@ -186,6 +186,20 @@ TEST_CASE("bad input gets the reference's -ERR and closes where it closes") {
   }
 }
 
+TEST_CASE("a client's INFO and +OK are ignored, its -ERR closes the connection") {
+  node_harness h;
+  conn_id c = client(h);
+  h.send(c, "INFO {\"server_id\":\"x\"}\r\n+OK\r\nPING\r\n");
+  CHECK(h.take(c) == "PONG\r\n");
+  h.send(c, "-ERR 'bye'\r\n");
+  CHECK(h.take(c).empty());
+  CHECK(h.is_closed(c));
+  conn_id d = client(h);
+  h.send(d, "INFO {not json\r\n");
+  CHECK(h.take(d).empty());
+  CHECK(h.is_closed(d));
+}
+
 TEST_CASE("PING/PONG both ways, and a stale connection is closed after ping_max") {
   natrium::server::config cfg;
   cfg.ping_interval_ns = 1'000'000'000;
@@ -295,6 +309,7 @@ TEST_CASE("a closed subscriber stops receiving, others continue") {
   h.send(a, "SUB k 1\r\n");
   h.send(b, "SUB k 1\r\n");
   h.peer_close(a);
+  CHECK(h.stray_closes() == 0);  // no close_conn for a connection the host closed
   h.send(p, "PUB k 1\r\nx\r\n");
   CHECK(h.take(b) == "MSG k 1 1\r\nx\r\n");
   CHECK(h.node().stats().connections == 2);
