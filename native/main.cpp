@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
   log.info("  Name:     " + (opts.node.server_name.empty() ? h.server_id() : opts.node.server_name));
   log.info("  ID:       " + h.server_id());
   for (const auto& w : opts.warnings) log.warn(w);
+  if (opts.http_port != 0) log.warn("monitoring (-m) is not supported yet; ignoring it");
+  if (!opts.config_file.empty()) log.warn("config files (-c) are not supported yet; ignoring " + opts.config_file);
   if (!opts.pid_file.empty()) {
     std::ofstream(opts.pid_file) << ::getpid();
   }

@@ -53,11 +53,16 @@ const std::vector<flag_spec>& specs() {
          o.node.max_payload = n;
          return true;
        }},
-      later({"m", "http_port"}, arg_kind::value, "monitoring (-m)"),
+      {{"m", "http_port"}, arg_kind::value, [](options& o, std::string_view v) { return to_int(v, o.http_port); }},
+      {{"t"}, arg_kind::none, [](options& o, std::string_view v) { o.test_config = truthy(v); return true; }},
+      {{"sl", "signal"}, arg_kind::value,
+       [](options& o, std::string_view v) { o.signal_command = v; return true; }},
+      {{"ports_file_dir"}, arg_kind::value,
+       [](options& o, std::string_view v) { o.ports_file_dir = v; return true; }},
       later({"ms", "https_port"}, arg_kind::value, "monitoring over TLS (-ms)"),
       later({"js", "jetstream"}, arg_kind::none, "JetStream (-js)"),
       later({"sd", "store_dir"}, arg_kind::value, "JetStream storage (-sd)"),
-      later({"c", "config"}, arg_kind::value, "config files (-c)"),
+      {{"c", "config"}, arg_kind::value, [](options& o, std::string_view v) { o.config_file = v; return true; }},
       later({"cluster_name"}, arg_kind::value, "clustering (--cluster_name)"),
       later({"cluster", "cluster_listen"}, arg_kind::value, "clustering (-cluster)"),
       later({"routes"}, arg_kind::value, "routes (-routes)"),

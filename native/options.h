@@ -17,6 +17,12 @@ struct options {
   bool show_help = false;
   bool show_version = false;
   int port_requested = 4222;     // -1: random (as nats-server's RANDOM_PORT)
+  std::string http_host;         // monitoring listen host (default: the client host)
+  int http_port = 0;             // -m / http_port; 0: monitoring off, -1: random
+  std::string config_file;       // -c / --config
+  bool test_config = false;      // -t: check the config file and exit
+  std::string signal_command;    // -sl / --signal: stop|quit|reopen|reload|ldm[=PID]
+  std::string ports_file_dir;    // write <prefix>_<pid>.ports here
   std::vector<std::string> warnings;  // accepted flags whose features come later
 };
 
