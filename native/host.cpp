@@ -42,9 +42,14 @@ struct session {
 
 struct host::impl {
   impl(const options& o, logger& l)
-      : opts(o), log(l), acceptor(io), timer(io), signals(io, SIGINT, SIGTERM) {}
+      : opts(o), log(l), acceptor(io), timer(io), signals(io, SIGINT, SIGTERM) {
+    signals.add(SIGHUP);
+    signals.add(SIGUSR1);
+    signals.add(SIGUSR2);
+  }
 
-  const options& opts;
+  options opts;  // the current options (a reload replaces them)
+  host::reload_fn reload;
   logger& log;
   asio::io_context io;
   tcp::acceptor acceptor;
@@ -60,6 +65,58 @@ struct host::impl {
   std::int64_t armed_for = 0;
 
   void tick() { nodep->advance_to(mono_now(), wall_now()); }
+
+  void wait_signal() {
+    signals.async_wait([this](boost::system::error_code ec, int sig) {
+      if (ec || stopping) return;
+      switch (sig) {
+        case SIGINT:
+        case SIGTERM:
+          log.info(std::string("Trapped \"") + (sig == SIGINT ? "interrupt" : "terminated") + "\" signal");
+          begin_shutdown();
+          return;
+        case SIGHUP: do_reload(); break;
+        case SIGUSR1:
+          log.reopen();
+          log.info("Reopened log file");
+          break;
+        case SIGUSR2: enter_lame_duck(); break;
+        default: break;
+      }
+      wait_signal();
+    });
+  }
+
+  // SIGHUP: read the options anew; a bad config is refused and the old one kept.
+  void do_reload() {
+    log.info("Trapped \"hangup\" signal");
+    if (!reload) return log.warn("config reload: no reload source");
+    std::string error;
+    std::optional<options> next = reload(error);
+    if (!next) return log.error("Failed to reload server configuration: " + error);
+    tick();
+    auto applied = nodep->reconfigure(next->node);
+    if (!applied.ok()) return log.error("Failed to reload server configuration: " + applied.err().text);
+    log.configure(next->node.debug, next->node.trace, next->log_time);
+    if (next->log_file != opts.log_file && !next->log_file.empty() && !log.open_file(next->log_file)) {
+      log.error("config reload: cannot open log file " + next->log_file);
+    }
+    const int port = opts.node.port;
+    opts = *next;
+    opts.node.port = port;
+    drain();
+    log.info("Reloaded server configuration");
+  }
+
+  void enter_lame_duck() {
+    log.info("Trapped \"user defined signal 2\" signal");
+    if (nodep->lame_duck()) return;
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    tick();
+    nodep->enter_lame_duck(opts.lame_duck_duration_ns, opts.lame_duck_grace_ns);
+    drain();
+  }
 
   // Stop accepting and reading, let outstanding writes finish (at most 2 s), exit.
   void begin_shutdown() {
@@ -96,7 +153,7 @@ struct host::impl {
 
   void accept_next() {
     acceptor.async_accept([this](boost::system::error_code ec, tcp::socket sock) {
-      if (stopping) return;
+      if (stopping || ec == asio::error::operation_aborted || !acceptor.is_open()) return;
       if (!ec) on_accept(std::move(sock));
       accept_next();
     });
@@ -205,6 +262,10 @@ struct host::impl {
         if (it != sessions.end()) close_session(*it->second, false);
       } else if (auto* lg = std::get_if<server::emit_log>(&*a)) {
         log.write(lg->level, lg->text);
+      } else if (std::holds_alternative<server::stop_server>(*a)) {
+        log.info("Lame duck mode: all clients closed");
+        begin_shutdown();
+        return;
       } else if (auto* sr = std::get_if<server::set_reading>(&*a)) {
         auto it = sessions.find(sr->id.value);
         if (it == sessions.end()) continue;
@@ -235,7 +296,9 @@ struct host::impl {
   }
 };
 
-host::host(const options& opts, logger& log) : impl_(std::make_unique<impl>(opts, log)) {}
+host::host(const options& opts, logger& log, reload_fn reload) : impl_(std::make_unique<impl>(opts, log)) {
+  impl_->reload = std::move(reload);
+}
 host::~host() = default;
 
 int host::bound_port() const { return impl_->acceptor.local_endpoint().port(); }
@@ -270,11 +333,7 @@ const std::string& host::server_id() const { return impl_->nodep->server_id(); }
 
 int host::run() {
   auto& m = *impl_;
-  m.signals.async_wait([&m](boost::system::error_code ec, int sig) {
-    if (ec) return;
-    m.log.info(std::string("Trapped \"") + (sig == SIGINT ? "interrupt" : "terminated") + "\" signal");
-    m.begin_shutdown();
-  });
+  m.wait_signal();
   m.accept_next();
   m.tick();
   m.arm_timer();

@@ -1,7 +1,9 @@
 #pragma once
 // The native host: one Asio io_context thread drives one core node. It owns the
 // sockets, the clock and the one timer; the node owns every decision.
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "native/logger.h"
@@ -11,7 +13,11 @@ namespace natrium::native {
 
 class host {
  public:
-  host(const options& opts, logger& log);
+  // Reload source for SIGHUP: produces the options anew (config file + flags),
+  // or an error text; the host then applies what can change on a live server.
+  using reload_fn = std::function<std::optional<options>(std::string& error)>;
+
+  host(const options& opts, logger& log, reload_fn reload = {});
   ~host();
   host(const host&) = delete;
   host& operator=(const host&) = delete;

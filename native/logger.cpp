@@ -19,7 +19,14 @@ bool logger::open_file(const std::string& path) {
   if (f == nullptr) return false;
   if (out_ != stderr) std::fclose(out_);
   out_ = f;
+  path_ = path;
   return true;
+}
+
+void logger::reopen() {
+  if (path_.empty()) return;
+  const std::string path = path_;
+  open_file(path);
 }
 
 void logger::write(server::log_level level, std::string_view text) {

@@ -14,6 +14,13 @@ class logger {
   ~logger();
   // Redirect to a file (appending); false if it cannot be opened.
   bool open_file(const std::string& path);
+  // Close and open the log file again (SIGUSR1, after an external rotation).
+  void reopen();
+  void configure(bool debug, bool trace, bool with_time) {
+    debug_ = debug;
+    trace_ = trace;
+    with_time_ = with_time;
+  }
   void write(server::log_level level, std::string_view text);
   void info(std::string_view text) { write(server::log_level::info, text); }
   void warn(std::string_view text) { write(server::log_level::warn, text); }
@@ -23,6 +30,7 @@ class logger {
   bool debug_, trace_, with_time_;
   std::FILE* out_ = stderr;
   std::string prefix_;
+  std::string path_;
 };
 
 }  // namespace natrium::native

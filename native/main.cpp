@@ -9,6 +9,7 @@
 #include "native/host.h"
 #include "native/logger.h"
 #include "native/options.h"
+#include "native/signal_command.h"
 
 using namespace natrium;
 
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
     std::fputs(native::usage_text(), stdout);
     return 0;
   }
+  if (!opts.signal_command.empty()) return native::run_signal_command(opts.signal_command, opts.pid_file);
   opts.node.natrium_version = NATRIUM_VERSION_STRING;
   if (opts.show_version) {
     std::printf("natrium-server: v%s (compatible with nats-server v%s)\n", NATRIUM_VERSION_STRING,
@@ -38,7 +40,13 @@ int main(int argc, char** argv) {
   opts.node.seed = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
                    (static_cast<std::uint64_t>(::getpid()) << 32);
 
-  native::host h(opts, log);
+  // SIGHUP re-reads the options the same way they were read at startup.
+  auto reload = [argc, argv](std::string& error) -> std::optional<native::options> {
+    auto again = native::parse_options(argc, argv);
+    if (!again.opts) error = again.error;
+    return again.opts;
+  };
+  native::host h(opts, log, reload);
   if (!h.listen()) return 1;
   log.info("Starting nats-server");
   log.info(std::string("  Version:  ") + server::compat_version + " (natrium " + NATRIUM_VERSION_STRING + ")");

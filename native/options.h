@@ -1,6 +1,7 @@
 #pragma once
 // Command-line options, compatible with nats-server's flags (main.go usageStr):
 // every long flag works with one or two dashes, values as `-p 4222` or `-p=4222`.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,8 @@ struct options {
   bool test_config = false;      // -t: check the config file and exit
   std::string signal_command;    // -sl / --signal: stop|quit|reopen|reload|ldm[=PID]
   std::string ports_file_dir;    // write <prefix>_<pid>.ports here
+  std::int64_t lame_duck_duration_ns = 120'000'000'000;  // lame_duck_duration (2m)
+  std::int64_t lame_duck_grace_ns = 10'000'000'000;      // lame_duck_grace_period (10s)
   std::vector<std::string> warnings;  // accepted flags whose features come later
 };
 

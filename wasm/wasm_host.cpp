@@ -65,7 +65,10 @@ action_type host::next() {
   auto a = node_.next_action();
   // Flow control (set_reading) has no meaning here: JS pushes bytes in and the
   // node resumes a paused publisher by itself after its stall timeout.
-  while (a && std::holds_alternative<server::set_reading>(*a)) a = node_.next_action();
+  // stop_server only follows lame duck mode, which this host never enters.
+  while (a && (std::holds_alternative<server::set_reading>(*a) || std::holds_alternative<server::stop_server>(*a))) {
+    a = node_.next_action();
+  }
   if (!a) return action_type::none;
   std::visit(
       [this](auto& x) {

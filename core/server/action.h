@@ -35,6 +35,9 @@ struct set_reading {
   bool enabled = true;
 };
 
+// Lame duck mode has closed every client: the host should exit now.
+struct stop_server {};
+
 enum class log_level : std::uint8_t { error, warn, info, debug, trace };
 
 struct emit_log {
@@ -42,6 +45,6 @@ struct emit_log {
   std::string text;
 };
 
-using action = std::variant<send_bytes, close_conn, emit_log, set_reading>;
+using action = std::variant<send_bytes, close_conn, emit_log, set_reading, stop_server>;
 
 }  // namespace natrium::server

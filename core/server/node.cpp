@@ -34,6 +34,7 @@ void node::advance_to(base::mono_time now, base::wall_time wall) {
 
 void node::on_conn_opened(const conn_opened& e) {
   auto& m = *impl_;
+  NATRIUM_ASSERT(e.id.value != 0);  // 0 names node-level timers
   NATRIUM_ASSERT(m.conns.find(e.id.value) == m.conns.end());
   proto::parser_limits limits{m.cfg.max_control_line, m.cfg.max_payload};
   auto owned = std::make_unique<connection>(e.id, limits);
@@ -277,6 +278,10 @@ void node::impl::fire_timers() {
   while (!timers.empty() && std::get<0>(*timers.begin()) <= now.ns) {
     auto [due, cid, kind] = *timers.begin();
     timers.erase(timers.begin());
+    if (kind == timer_kind::lame_duck) {
+      lame_duck_step();
+      continue;
+    }
     connection* c = find(base::conn_id{cid});
     NATRIUM_ASSERT(c != nullptr);
     if (kind == timer_kind::write_deadline) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/base/ids.h"
+#include "core/base/result.h"
 #include "core/base/time.h"
 #include "core/server/action.h"
 #include "core/server/config.h"
@@ -36,6 +37,19 @@ class node {
   void on_bytes_received(const bytes_received& e);
   void on_bytes_flushed(const bytes_flushed& e);
   void on_conn_closed(const conn_closed& e);
+
+  // Config reload: applies the limits and logging of `next` (max_payload,
+  // max_control_line, max_connections, max_subscriptions, max_pending,
+  // ping_interval, ping_max, write_deadline, debug, trace) to every connection.
+  // Changes that need a restart (host, port, server_name) make it fail with the
+  // reference's "config reload not supported for ..." text, changing nothing.
+  [[nodiscard]] base::result<bool> reconfigure(const config& next);
+
+  // Lame duck mode: tell clients in INFO ("ldm":true), then after `grace_ns`
+  // close them one by one spread over `duration_ns`; then emit stop_server.
+  // The host stops accepting connections first.
+  void enter_lame_duck(std::int64_t duration_ns, std::int64_t grace_ns);
+  bool lame_duck() const noexcept;
 
   // Drain: returns the next action, or nullopt when there is none.
   std::optional<action> next_action();

@@ -18,7 +18,8 @@
 
 namespace natrium::server {
 
-enum class timer_kind : std::uint8_t { ping, write_deadline, stall };
+// Timers are (due, conn id, kind); node-level timers (lame_duck) use conn id 0.
+enum class timer_kind : std::uint8_t { ping, write_deadline, stall, lame_duck };
 
 struct node::impl {
   explicit impl(config c);
@@ -45,6 +46,13 @@ struct node::impl {
   std::unordered_map<std::uint64_t, std::int64_t> ping_due;   // cid -> due
   std::unordered_map<std::uint64_t, std::int64_t> write_due;  // cid -> due
   std::unordered_map<std::uint64_t, std::int64_t> stall_due;  // cid -> due
+
+  // Lame duck mode (node_lifecycle.cpp).
+  bool ldm = false;
+  std::vector<std::uint64_t> ldm_queue;  // clients to close, by id
+  std::size_t ldm_next = 0;
+  std::int64_t ldm_interval_ns = 0;
+  void lame_duck_step();
 
   // --- lifecycle (node.cpp)
   connection* find(base::conn_id id);

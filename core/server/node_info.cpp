@@ -30,6 +30,7 @@ std::string node::impl::info_line(const connection& c) const {
   if (cfg.jetstream) j["jetstream"] = true;
   j["client_id"] = c.id.value;
   if (!c.ip.empty()) j["client_ip"] = c.ip;
+  if (ldm) j["ldm"] = true;
   j["natrium_version"] = cfg.natrium_version;
   std::string line = "INFO ";
   line += j.dump();

@@ -168,6 +168,66 @@ class ProcessTest(unittest.TestCase):
                 s.close()
 
 
+class SignalTest(unittest.TestCase):
+    def wait_log(self, s, text, timeout=5):
+        deadline = time.time() + timeout
+        while text not in s.log_text() and time.time() < deadline:
+            time.sleep(0.05)
+        return text in s.log_text()
+
+    def test_sigusr1_reopens_the_log_file(self):
+        s = Server()
+        try:
+            os.rename(s.log, s.log + ".1")
+            s.proc.send_signal(signal.SIGUSR1)
+            self.assertTrue(self.wait_log(s, "Reopened log file"))
+            with open(s.log + ".1") as f:
+                self.assertIn("Server is ready", f.read())
+            self.assertNotIn("Server is ready", s.log_text())
+        finally:
+            s.close()
+
+    def test_sighup_reloads_and_keeps_connections(self):
+        s = Server()
+        try:
+            sock = s.connect()
+            read_until(sock, b"\r\n")
+            sock.sendall(b'CONNECT {"verbose":false}\r\nSUB a 1\r\nPING\r\n')
+            read_until(sock, b"PONG")
+            s.proc.send_signal(signal.SIGHUP)
+            self.assertTrue(self.wait_log(s, "Reloaded server configuration"))
+            sock.sendall(b"PUB a 2\r\nhi\r\nPING\r\n")
+            self.assertIn(b"MSG a 1 2\r\nhi\r\n", read_until(sock, b"PONG"))
+            sock.close()
+        finally:
+            s.close()
+
+    def test_sigusr2_with_no_clients_exits_zero(self):
+        s = Server()
+        try:
+            s.proc.send_signal(signal.SIGUSR2)
+            self.assertEqual(s.proc.wait(timeout=5), 0)
+            self.assertIn("Entering lame duck mode, stop accepting new clients", s.log_text())
+        finally:
+            s.close()
+
+    def test_signal_command_with_pid_file_and_pid(self):
+        with tempfile.TemporaryDirectory() as d:
+            pid_file = os.path.join(d, "s.pid")
+            s = Server("-P", pid_file)
+            try:
+                r = run(["--signal", "reload", "-P", pid_file])
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertTrue(self.wait_log(s, "Reloaded server configuration"))
+                self.assertEqual(run(["--signal", "bogus=%d" % s.proc.pid]).returncode, 1)
+                self.assertEqual(run(["--signal", "reload=notapid"]).returncode, 1)
+                r = run(["--signal", "quit=%d" % s.proc.pid])
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(s.proc.wait(timeout=5), 0)
+            finally:
+                s.close()
+
+
 if __name__ == "__main__":
     SERVER = os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=2)

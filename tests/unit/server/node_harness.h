@@ -47,6 +47,7 @@ class node_harness {
     drain();
   }
   int stray_closes() const { return stray_closes_; }
+  bool stopped() const { return stopped_; }
   bool reads_paused(base::conn_id id) const { return paused_.count(id.value) != 0; }
 
   // Everything written to `id` so far (and clears it).
@@ -83,6 +84,8 @@ class node_harness {
         node_.on_conn_closed({cc->id});
       } else if (auto* lg = std::get_if<server::emit_log>(&*a)) {
         logs_.push_back(lg->text);
+      } else if (std::holds_alternative<server::stop_server>(*a)) {
+        stopped_ = true;
       } else if (auto* sr = std::get_if<server::set_reading>(&*a)) {
         if (sr->enabled) paused_.erase(sr->id.value);
         else paused_.insert(sr->id.value);
@@ -98,6 +101,7 @@ class node_harness {
   std::set<std::uint64_t> closed_, held_, paused_;
   std::vector<std::string> logs_;
   int stray_closes_ = 0;
+  bool stopped_ = false;
 };
 
 }  // namespace natrium::testing
