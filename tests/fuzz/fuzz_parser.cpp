@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/proto/parser.h"
+#include "tests/support/proto_test_util.h"
 
 using namespace natrium::proto;
 
@@ -31,18 +32,8 @@ namespace {
 
 constexpr std::size_t header_bytes = 5;
 
-struct owned_op {
-  op_kind kind = op_kind::ping;
-  std::string subject, reply, queue, sid, json, payload;
-  std::size_t header_size = 0;
-  std::int64_t max_msgs = 0;
-  bool operator==(const owned_op&) const = default;
-};
-
-struct outcome {
-  std::vector<owned_op> ops;
-  parse_error error = parse_error::none;
-};
+using natrium::proto::test::outcome;
+using natrium::proto::test::own;
 
 constexpr parser_limits limit_choices[4] = {{}, {24, 48}, {1, 0}, {64, 300}};
 
@@ -87,9 +78,7 @@ bool feed(parser& p, const parser_limits& lim, std::string_view chunk, bool whol
     if (whole && p.buffered() == 0) {
       for (std::string_view v : {o.subject, o.reply, o.queue, o.sid, o.json, o.payload}) FUZZ_CHECK(inside(v, copy));
     }
-    r.ops.push_back(owned_op{o.kind, std::string(o.subject), std::string(o.reply), std::string(o.queue),
-                             std::string(o.sid), std::string(o.json), std::string(o.payload), o.header_size,
-                             o.max_msgs});
+    r.ops.push_back(own(o));
   }
 }
 

@@ -20,17 +20,14 @@
 
 #include "core/subject/subject.h"
 #include "core/subject/sublist.h"
+#include "tests/support/sublist_oracle.h"
 
 using namespace natrium::subject;
+using natrium::testing::make_sub;
+using natrium::testing::naive_match;
 
 namespace {
 
-subscription make_sub(std::string subject, std::string queue = {}) {
-  subscription s;
-  s.subject = std::move(subject);
-  s.queue = std::move(queue);
-  return s;
-}
 
 #define FUZZ_CHECK(cond)                                                         \
   do {                                                                           \
@@ -70,20 +67,6 @@ std::string make_subject(reader& in) {
   return s;
 }
 
-match_result naive_match(const std::vector<subscription*>& live, std::string_view subject) {
-  match_result r;
-  std::map<std::string_view, std::vector<subscription*>> groups;
-  for (subscription* s : live) {
-    if (!matches(s->subject, subject)) continue;
-    if (s->queue.empty()) {
-      r.plain.push_back(s);
-    } else {
-      groups[s->queue].push_back(s);
-    }
-  }
-  for (auto& [name, members] : groups) r.queues.push_back(queue_group{name, std::move(members)});
-  return r;
-}
 
 void check_same(const match_result& got, const match_result& want) {
   FUZZ_CHECK(got.plain == want.plain);

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/unit/proto/proto_test_util.h"
+#include "tests/support/proto_test_util.h"
 
 using namespace natrium::proto;
 using natrium::proto::test::outcome;

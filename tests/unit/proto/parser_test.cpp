@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "tests/unit/proto/proto_test_util.h"
+#include "tests/support/proto_test_util.h"
 
 using namespace natrium::proto;
 using natrium::proto::test::outcome;

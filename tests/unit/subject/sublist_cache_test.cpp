@@ -8,19 +8,16 @@
 
 #include "core/base/prng.h"
 #include "core/subject/sublist.h"
+#include "tests/support/sublist_oracle.h"
 #include "core/subject/sublist_cache.h"
 
 using namespace natrium::subject;
+using natrium::testing::make_sub;
+using natrium::testing::naive_match;
 using natrium::base::prng;
 
 namespace {
 
-subscription make_sub(std::string subject, std::string queue = {}) {
-  subscription s;
-  s.subject = std::move(subject);
-  s.queue = std::move(queue);
-  return s;
-}
 
 std::shared_ptr<const match_result> dummy_result() { return std::make_shared<const match_result>(); }
 

@@ -15,18 +15,15 @@
 #include "core/base/prng.h"
 #include "core/subject/subject.h"
 #include "core/subject/sublist.h"
+#include "tests/support/sublist_oracle.h"
 
 using namespace natrium::subject;
+using natrium::testing::make_sub;
+using natrium::testing::naive_match;
 using natrium::base::prng;
 
 namespace {
 
-subscription make_sub(std::string subject, std::string queue = {}) {
-  subscription s;
-  s.subject = std::move(subject);
-  s.queue = std::move(queue);
-  return s;
-}
 
 const char* const alphabet[] = {"a", "b", "c", "foo", "*x", ">y"};
 const char* const queues[] = {"", "", "", "q1", "q2", "q3"};
@@ -58,21 +55,6 @@ std::string random_filter(prng& rng) {
   return s;
 }
 
-// The naive matcher: every live subscription, in insertion order.
-match_result naive_match(const std::vector<subscription*>& live, std::string_view subject) {
-  match_result r;
-  std::map<std::string_view, std::vector<subscription*>> groups;
-  for (subscription* s : live) {
-    if (!matches(s->subject, subject)) continue;
-    if (s->queue.empty()) {
-      r.plain.push_back(s);
-    } else {
-      groups[s->queue].push_back(s);
-    }
-  }
-  for (auto& [name, members] : groups) r.queues.push_back(queue_group{name, std::move(members)});
-  return r;
-}
 
 void require_same(const match_result& got, const match_result& want) {
   REQUIRE(got.plain == want.plain);

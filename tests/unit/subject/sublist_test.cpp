@@ -7,17 +7,14 @@
 #include <string>
 
 #include "core/subject/sublist.h"
+#include "tests/support/sublist_oracle.h"
 
 using namespace natrium::subject;
+using natrium::testing::make_sub;
+using natrium::testing::naive_match;
 
 namespace {
 
-subscription make_sub(std::string subject, std::string queue = {}) {
-  subscription s;
-  s.subject = std::move(subject);
-  s.queue = std::move(queue);
-  return s;
-}
 
 // Subscriptions must outlive the sublist entries: a deque keeps addresses stable.
 struct subs_pool {
