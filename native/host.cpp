@@ -6,7 +6,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/monitor/monitor.h"
 #include "core/server/node.h"
+#include "native/jetstream_limits.h"
+#include "native/monitor_http.h"
+#include "native/process_stats.h"
 
 namespace natrium::native {
 
@@ -60,6 +64,12 @@ struct host::impl {
   std::unordered_map<std::uint64_t, std::shared_ptr<session>> sessions;
   std::uint64_t next_id = 1;
   std::vector<char> read_buf = std::vector<char>(256 * 1024);
+  // Monitoring (-m): declared after io, so it goes first on destruction.
+  std::unique_ptr<monitor_http> http_monitor;
+  monitor::request_stats monitor_requests;
+  monitor::jetstream_settings monitor_jetstream;  // computed once, as the reference does at start
+  cpu_meter cpu;
+  monitor::host_stats monitor_host_stats();
   bool stopping = false;
   bool timer_armed = false;
   std::int64_t armed_for = 0;
@@ -340,5 +350,38 @@ int host::run() {
   m.io.run();
   return 0;
 }
+
+// --- monitoring -------------------------------------------------------------
+
+monitor::host_stats host::impl::monitor_host_stats() {
+  monitor::host_stats hs;
+  hs.now = wall_now();
+  const process_sample p = read_process_sample();
+  hs.mem_bytes = p.rss_bytes;
+  hs.cpu_seconds = p.cpu_seconds;
+  hs.cpu_percent = cpu.percent(p.cpu_seconds, mono_now().ns);
+  hs.cores = available_cores();
+  hs.max_procs = 1;  // one io_context thread runs the server
+  hs.http_host = opts.http_host.empty() ? opts.node.host : opts.http_host;
+  hs.http_port = opts.http_port;  // as configured (the reference shows -1 for a random port)
+  hs.ready = acceptor.is_open() && !stopping;
+  hs.jetstream = monitor_jetstream;
+  return hs;
+}
+
+bool host::start_monitor() {
+  auto& m = *impl_;
+  if (m.opts.http_port == 0) return true;
+  m.monitor_jetstream = jetstream_settings_for(m.opts);
+  // Requests run on the io_context thread, between node events: reads only.
+  auto on_request = [&m](const monitor::request& req) {
+    return monitor::handle(*m.nodep, req, m.monitor_host_stats(), m.monitor_requests);
+  };
+  m.http_monitor = std::make_unique<monitor_http>(m.io, m.log, on_request);
+  const std::string host = m.opts.http_host.empty() ? m.opts.node.host : m.opts.http_host;
+  return m.http_monitor->listen(host, m.opts.http_port);
+}
+
+int host::monitor_port() const { return impl_->http_monitor ? impl_->http_monitor->port() : 0; }
 
 }  // namespace natrium::native

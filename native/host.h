@@ -27,6 +27,10 @@ class host {
   // Runs until SIGINT/SIGTERM; returns the process exit code.
   int run();
   int bound_port() const;
+  // Monitoring (-m): after listen(), starts the HTTP monitor if http_port is
+  // set; false (logged) if it cannot listen. monitor_port() is 0 without it.
+  bool start_monitor();
+  int monitor_port() const;
   const std::string& server_id() const;
 
  private:

@@ -16,6 +16,7 @@ inline constexpr std::int64_t write_deadline_default_ns = 10'000'000'000;  // DE
 inline constexpr std::size_t sublist_cache_max = 1024;               // slCacheMax
 inline constexpr std::size_t sublist_cache_sweep_to = 512;           // slCacheSweep
 inline constexpr std::size_t log_queue_max = 4096;                   // emit_log actions kept before dropping
+inline constexpr std::size_t closed_clients_default = 10000;         // DEFAULT_MAX_CLOSED_CLIENTS (connz state=closed)
 
 static_assert(sublist_cache_sweep_to < sublist_cache_max);
 static_assert(payload_default <= payload_max);

@@ -26,6 +26,7 @@ struct config {
   std::int64_t ping_interval_ns = base::ping_interval_default_ns;
   int ping_max = base::ping_max_out_default;
   std::int64_t write_deadline_ns = base::write_deadline_default_ns;
+  std::size_t max_closed_clients = base::closed_clients_default;  // closed connections kept for connz
   bool jetstream = false;                // INFO jetstream
   bool debug = false;                    // -D: debug logs
   bool trace = false;                    // -V: protocol trace logs

@@ -102,6 +102,11 @@ struct connection {
   std::vector<std::uint64_t> stalled_producers;    // on a subscriber: who waits for it
   bool ping_sent_once = false;
   int pings_out = 0;
+  // Monitoring (connz): the wall time of the last CONNECT, PUB, SUB or delivery
+  // (0: none yet, i.e. the start), and the round trip of the last server PING
+  // answered by a PONG (first estimated at CONNECT, as nats-server).
+  base::wall_time last_activity_wall{};
+  std::int64_t rtt_ns = 0;
 
   // Statistics (connz).
   std::uint64_t in_msgs = 0, out_msgs = 0, in_bytes = 0, out_bytes = 0;

@@ -28,6 +28,7 @@ void node::advance_to(base::mono_time now, base::wall_time wall) {
   NATRIUM_ASSERT(now >= impl_->now);
   impl_->now = now;
   if (wall > impl_->wall) impl_->wall = wall;
+  if (impl_->started_wall.ns == 0) impl_->started_wall = impl_->wall;  // monitoring: varz start
   impl_->fire_timers();
   impl_->end_event();
 }
@@ -254,6 +255,7 @@ void node::impl::destroy(connection& c) {
   }
   // Subscriptions may still be referenced by a match result in flight; they
   // were removed from the sublist at close(), and are freed after the event.
+  record_closed(c);  // connz state=closed (node_monitor.cpp)
   for (auto& [sid, sub] : c.subs) graveyard.push_back(std::move(sub));
   std::erase(send_queue, &c);
   conns.erase(c.id.value);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/base/ids.h"
 #include "core/base/result.h"
@@ -14,6 +15,7 @@
 #include "core/server/action.h"
 #include "core/server/config.h"
 #include "core/server/event.h"
+#include "core/server/introspect.h"
 
 namespace natrium::server {
 
@@ -59,6 +61,17 @@ class node {
   const std::string& server_id() const noexcept;
   const config& cfg() const noexcept;
   node_stats stats() const noexcept;
+
+  // Read-only introspection for monitoring (core/monitor, node_monitor.cpp).
+  // Copies, in a deterministic order; none of them changes the node.
+  std::vector<conn_info> open_connections(bool with_subs) const;  // by cid
+  std::optional<conn_info> open_connection(base::conn_id id, bool with_subs) const;
+  const closed_conns& closed_connections() const noexcept;        // oldest first
+  std::vector<sub_info> subscriptions() const;                     // by subject, then age
+  sublist_info sublist_stats() const;
+  base::wall_time start_time() const noexcept;   // the first wall time the node saw
+  base::wall_time config_time() const noexcept;  // start, or the last reconfigure
+  base::wall_time wall_now() const noexcept;     // as of the last event
 
  private:
   struct impl;

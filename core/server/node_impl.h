@@ -95,6 +95,13 @@ struct node::impl {
   void send_no_responders(connection& c, std::string_view reply);
   void unsubscribe(connection& c, subject::subscription& sub);
 
+  // --- monitoring (node_monitor.cpp)
+  base::wall_time started_wall{};  // the first wall time seen
+  base::wall_time config_wall{};   // the last reconfigure (0: none)
+  closed_conns closed{cfg.max_closed_clients};
+  void record_closed(const connection& c);
+  conn_info describe(const connection& c, bool with_subs) const;
+
   // --- info (node_info.cpp)
   std::string make_server_id();
   std::string info_line(const connection& c) const;

@@ -44,6 +44,7 @@ base::result<bool> node::reconfigure(const config& next) {
   m.cfg = next;
   m.cfg.port = port;
   m.cfg.seed = seed;
+  m.config_wall = m.wall;  // varz config_load_time
   const proto::parser_limits limits{m.cfg.max_control_line, m.cfg.max_payload};
   for (auto& [cid, c] : m.conns) c->parser.set_limits(limits);
   m.end_event();

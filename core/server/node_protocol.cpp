@@ -87,7 +87,10 @@ void node::impl::apply(connection& c, const proto::op& op) {
     case op_kind::sub: process_sub(c, op); break;
     case op_kind::unsub: process_unsub(c, op); break;
     case op_kind::ping: process_ping(c); break;
-    case op_kind::pong: c.pings_out = 0; break;
+    case op_kind::pong:
+      c.pings_out = 0;
+      if (c.ping_sent_once) c.rtt_ns = std::max<std::int64_t>(1, now.ns - c.last_ping_sent.ns);  // connz rtt
+      break;
     case op_kind::info: {
       client_options ignored;  // nats-server ignores a client's INFO, but not bad JSON in it
       if (!parse_connect_json(op.json, ignored)) close(c, close_reason::parse_error, true);
@@ -110,6 +113,8 @@ void node::impl::process_connect(connection& c, std::string_view json) {
     return;
   }
   c.connect_received = true;
+  c.last_activity_wall = wall;                                   // connz last_activity
+  c.rtt_ns = std::max<std::int64_t>(1, now.ns - c.started.ns);  // first RTT estimate, as the reference
   if (c.opts.protocol < 0 || c.opts.protocol > 1) {
     send_err(c, "invalid client protocol");
     close(c, close_reason::bad_client_protocol, true);
@@ -138,6 +143,7 @@ void node::impl::process_pub(connection& c, const proto::op& op) {
   }
   c.in_msgs++;
   c.in_bytes += op.payload.size();
+  c.last_activity_wall = wall;
   stats.in_msgs++;
   stats.in_bytes += op.payload.size();
   if (c.opts.pedantic && !subject::is_valid_publish_subject(op.subject)) {
@@ -199,6 +205,7 @@ void node::impl::deliver(connection& publisher, subject::subscription& sub, cons
   }
   target->out_msgs++;
   target->out_bytes += payload.size();
+  target->last_activity_wall = wall;
   stats.out_msgs++;
   stats.out_bytes += payload.size();
   if (sub.max_msgs > 0 && sub.delivered == sub.max_msgs) unsubscribe(*target, sub);
@@ -248,6 +255,7 @@ void node::impl::process_sub(connection& c, const proto::op& op) {
     return;
   }
   c.subs.emplace(std::move(sid), std::move(sub));
+  c.last_activity_wall = wall;
   if (c.opts.verbose) send_ok(c);
 }
 

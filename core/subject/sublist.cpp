@@ -371,6 +371,11 @@ sublist_stats sublist::stats() const noexcept {
   sublist_stats s = impl_->counters;
   s.subscriptions = impl_->seqs.size();
   s.cache_entries = impl_->cache.size();
+  impl_->cache.for_each([&s](std::string_view, const result_ptr& r) {
+    const std::size_t fanout = r->plain.size() + r->queues.size();
+    s.fanout_max = std::max(s.fanout_max, fanout);
+    s.fanout_total += fanout;
+  });
   return s;
 }
 

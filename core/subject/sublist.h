@@ -44,6 +44,10 @@ struct sublist_stats {
   std::uint64_t cache_hits = 0;
   std::uint64_t inserts = 0;
   std::uint64_t removes = 0;
+  // Fanout of the cached results (plain subscriptions + queue groups each), as
+  // nats-server's SublistStats: the largest and the sum over cache_entries.
+  std::size_t fanout_max = 0;
+  std::uint64_t fanout_total = 0;
 };
 
 class sublist {

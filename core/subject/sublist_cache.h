@@ -105,6 +105,13 @@ class sublist_cache {
     }
   }
 
+  template <typename Fn>
+  void for_each(Fn&& fn) const {
+    for (std::uint32_t i = head_; i != none; i = entries_[i].next) {
+      fn(std::string_view(entries_[i].key), entries_[i].result);
+    }
+  }
+
   // The keys, oldest first (tests and monitoring).
   std::vector<std::string> keys() const;
 

@@ -5,9 +5,11 @@
 #
 # (test files: relative to this directory or to the caller's; default: ./*.test.mjs)
 #
-# Picks a free 127.0.0.1 port, starts `SERVER -a 127.0.0.1 -p PORT` in a fresh
-# temp dir (log in that dir), waits (bounded, 10 s) until the port answers with
-# a line starting with "INFO ", runs `node --test` with NATS_URL exported, then
+# Picks two free 127.0.0.1 ports, starts `SERVER -a 127.0.0.1 -p PORT -m MPORT`
+# in a fresh temp dir (log in that dir), waits (bounded, 10 s) until the port
+# answers with a line starting with "INFO ", runs `node --test` with NATS_URL,
+# NATS_MONITOR_URL (http://127.0.0.1:MPORT) and NATS_SERVER_BIN (the absolute
+# path of SERVER, for tests that start instances of their own) exported, then
 # stops exactly the PID it started (TERM, then KILL after 5 s), prints the tail
 # of the server log if anything failed, removes the temp dir and exits with
 # node's status.
@@ -79,14 +81,17 @@ if [ ! -f node_modules/nats/package.json ] || [ ! -f node_modules/@nats-io/trans
   npm ci --no-audit --no-fund >&2
 fi
 
-# A free loopback port: listen on port 0, report it, close.
-PORT=$(node -e '
-  const s = require("net").createServer();
-  s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });
+# Two distinct free loopback ports (client, monitoring): both held open while
+# choosing, then closed.
+read -r PORT MPORT < <(node -e '
+  const net = require("net");
+  const ss = [net.createServer(), net.createServer()];
+  Promise.all(ss.map((s) => new Promise((r) => s.listen(0, "127.0.0.1", () => r(s.address().port)))))
+    .then((ports) => { console.log(ports.join(" ")); ss.forEach((s) => s.close()); });
 ')
 
 # Started from the temp dir so anything the server writes lands there.
-(cd "$WORK" && exec "$SERVER" -a 127.0.0.1 -p "$PORT") >"$LOG" 2>&1 &
+(cd "$WORK" && exec "$SERVER" -a 127.0.0.1 -p "$PORT" -m "$MPORT") >"$LOG" 2>&1 &
 PID=$!
 
 # Ready = a TCP connection to the port receives a line starting with "INFO ".
@@ -121,9 +126,11 @@ const info = () => new Promise((resolve) => {
   process.exit(1);
 })();
 EOF
-echo "conformance: $SERVER ready on 127.0.0.1:$PORT (pid $PID) in $(($(date +%s) - STARTED))s" >&2
+echo "conformance: $SERVER ready on 127.0.0.1:$PORT, monitoring :$MPORT (pid $PID) in $(($(date +%s) - STARTED))s" >&2
 
 export NATS_URL="nats://127.0.0.1:$PORT"
+export NATS_MONITOR_URL="http://127.0.0.1:$MPORT"
+export NATS_SERVER_BIN="$SERVER"
 
 if [ $# -eq 0 ]; then set -- ./*.test.mjs; fi
 set +e
