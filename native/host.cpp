@@ -108,6 +108,7 @@ struct host::impl {
     auto applied = nodep->reconfigure(next->node);
     if (!applied.ok()) return log.error("Failed to reload server configuration: " + applied.err().text);
     log.configure(next->node.debug, next->node.trace, next->log_time);
+    log.set_size_limit(next->log_size_limit);
     if (next->log_file != opts.log_file && !next->log_file.empty() && !log.open_file(next->log_file)) {
       log.error("config reload: cannot open log file " + next->log_file);
     }

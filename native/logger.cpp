@@ -20,7 +20,28 @@ bool logger::open_file(const std::string& path) {
   if (out_ != stderr) std::fclose(out_);
   out_ = f;
   path_ = path;
+  std::fseek(out_, 0, SEEK_END);
+  written_ = std::ftell(out_);
   return true;
+}
+
+void logger::rotate() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  std::tm tm{};
+  ::localtime_r(&ts.tv_sec, &tm);
+  char suffix[64];
+  std::snprintf(suffix, sizeof suffix, ".%04d.%02d.%02d.%02d.%02d.%02d.%09ld", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long>(ts.tv_nsec));
+  const std::string backup = path_ + suffix;
+  std::fclose(out_);
+  out_ = stderr;
+  std::rename(path_.c_str(), backup.c_str());
+  const std::string path = path_;
+  if (!open_file(path)) return;  // stays on stderr
+  rotating_ = true;  // the notice itself never triggers another rotation
+  write(server::log_level::info, "Rotated log, backup saved as \"" + backup + "\"");
+  rotating_ = false;
 }
 
 void logger::reopen() {
@@ -51,8 +72,11 @@ void logger::write(server::log_level level, std::string_view text) {
     std::strftime(date, sizeof date, "%Y/%m/%d %H:%M:%S", &tm);
     std::snprintf(stamp, sizeof stamp, "%s.%06ld ", date, static_cast<long>(tv.tv_usec));
   }
-  std::fprintf(out_, "%s%s%s %.*s\n", prefix_.c_str(), stamp, tag, static_cast<int>(text.size()), text.data());
+  const int n =
+      std::fprintf(out_, "%s%s%s %.*s\n", prefix_.c_str(), stamp, tag, static_cast<int>(text.size()), text.data());
   std::fflush(out_);
+  if (n > 0) written_ += n;
+  if (size_limit_ > 0 && out_ != stderr && written_ > size_limit_ && !rotating_) rotate();
 }
 
 }  // namespace natrium::native

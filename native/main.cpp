@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
   if (opts.test_config) return check_config(loaded);
   if (!loaded.ok()) return print_config_failure(loaded);
   native::logger log(opts.node.debug, opts.node.trace, opts.log_time);
+  log.set_size_limit(opts.log_size_limit);
   if (!opts.log_file.empty() && !log.open_file(opts.log_file)) {
     std::fprintf(stderr, "cannot open log file %s\n", opts.log_file.c_str());
     return 1;

@@ -32,7 +32,7 @@ struct cluster_options {
 struct options {
   server::config node;           // what the core needs
   std::string log_file;          // -l / logfile: log to this file instead of stderr
-  std::int64_t log_size_limit = 0;  // logfile_size_limit (bytes): stored; rotation comes later
+  std::int64_t log_size_limit = 0;  // logfile_size_limit (bytes): rotate the log file past it
   std::string pid_file;          // -P / pid_file
   bool log_time = true;          // -T / --logtime
   bool show_help = false;

@@ -103,7 +103,9 @@ class Server:
         return self.proc.returncode
 
 
-class ConfigTest(unittest.TestCase):
+class ServerCase(unittest.TestCase):
+    """Temp dir, config files and servers stopped by PID after each test."""
+
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="natrium-config-test-")
         self.dir = self.tmp.name
@@ -131,6 +133,8 @@ class ConfigTest(unittest.TestCase):
             self.assertEqual(checked[0], 0, checked[1])
             self.assertIn("configuration file %s is valid" % path, checked[1])
 
+
+class ConfigTest(ServerCase):
     def test_reference_config_starts_unchanged(self):
         log = os.path.join(self.dir, "n.log")
         pid = os.path.join(self.dir, "n.pid")
@@ -301,6 +305,84 @@ cluster {
         self.assertTrue(s.wait_log('Failed to reload server configuration: %s:2:1: invalid value for "max_payload"'
                                    % conf), s.log_text())
         self.assertEqual(s.info()["max_payload"], 4096)  # the old config stays
+
+
+class LifecycleTest(ServerCase):
+    """Reload, lame duck and log rotation, driven by config files."""
+
+    def connect(self, s):
+        sock = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+        self.assertTrue(recv_until(sock, b"\r\n").startswith(b"INFO "))
+        sock.sendall(b'CONNECT {"verbose":false,"protocol":1}\r\nPING\r\n')
+        self.assertIn(b"PONG", recv_until(sock, b"PONG"))
+        return sock
+
+    def test_reload_enforces_a_new_max_payload_on_a_live_connection(self):
+        log = os.path.join(self.dir, "r.log")
+        conf = self.write("r.conf", 'listen: 127.0.0.1:-1\nmax_payload: 4KB\nlogfile: "%s"\n' % log)
+        s = self.start(["-c", conf], log)
+        sock = self.connect(s)
+        sock.sendall(b"PUB a 2000\r\n" + b"x" * 2000 + b"\r\nPING\r\n")
+        self.assertIn(b"PONG", recv_until(sock, b"PONG"))
+        self.write("r.conf", 'listen: 127.0.0.1:-1\nmax_payload: 1KB\nlogfile: "%s"\n' % log)
+        s.proc.send_signal(signal.SIGHUP)
+        self.assertTrue(s.wait_log("Reloaded: max_payload = 1024"), s.log_text())
+        sock.sendall(b"PUB a 2000\r\n")
+        self.assertIn(b"-ERR 'Maximum Payload Violation'", recv_until(sock, b"Violation"))
+        sock.close()
+
+    def test_lame_duck_tells_clients_then_closes_them_and_exits(self):
+        log = os.path.join(self.dir, "l.log")
+        conf = self.write("l.conf", 'listen: 127.0.0.1:-1\nlame_duck_duration: "30s"\n'
+                                    'lame_duck_grace_period: "1s"\nlogfile: "%s"\n' % log)
+        self.assert_reference_accepts(conf)
+        s = self.start(["-c", conf], log)
+        sock = self.connect(s)
+        t0 = time.time()
+        s.proc.send_signal(signal.SIGUSR2)
+        info = recv_until(sock, b"\r\n")
+        self.assertTrue(info.startswith(b"INFO {"), info)
+        self.assertTrue(json.loads(info.split(b"\r\n")[0][5:]).get("ldm"), info)
+        with self.assertRaises(OSError):  # new clients are refused
+            socket.create_connection(("127.0.0.1", s.port), timeout=2).recv(1)
+            raise OSError("connected")
+        sock.settimeout(10)
+        rest = b""
+        while True:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            rest += chunk
+        self.assertGreaterEqual(time.time() - t0, 0.9)  # not before the grace period
+        self.assertEqual(s.proc.wait(timeout=10), 0)
+        self.assertIn("Entering lame duck mode, stop accepting new clients", s.log_text())
+        sock.close()
+
+    def test_log_size_limit_rotates_the_log_file(self):
+        log = os.path.join(self.dir, "rot.log")
+        conf = self.write("rot.conf", 'listen: 127.0.0.1:-1\nlogfile: "%s"\nlog_size_limit: 600\ndebug: true\n' % log)
+        s = self.start(["-c", conf], log)
+        for _ in range(5):
+            self.connect(s).close()
+        deadline = time.time() + 5
+        backups = []
+        while not backups and time.time() < deadline:
+            backups = [f for f in os.listdir(self.dir) if re.match(r"rot\.log\.\d{4}(\.\d\d){5}\.\d{9}$", f)]
+            time.sleep(0.05)
+        self.assertTrue(backups, os.listdir(self.dir))
+        self.assertTrue(s.wait_log("Rotated log, backup saved as"), s.log_text())
+
+
+def recv_until(sock, needle, timeout=5):
+    sock.settimeout(timeout)
+    data = b""
+    deadline = time.time() + timeout
+    while needle not in data and time.time() < deadline:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
 
 
 if __name__ == "__main__":
