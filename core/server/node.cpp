@@ -78,8 +78,10 @@ void node::on_bytes_flushed(const bytes_flushed& e) {
   m.clear_timer(m.write_due, *c, timer_kind::write_deadline);
   m.release_producers(*c);
   if (c->state == conn_state::open) {
+    // Buffers keep their capacity while the connection is busy (freeing and
+    // regrowing them per write costs more than the copying); the ping timer
+    // trims an idle connection's buffers.
     if (!c->out.buffer().empty()) m.queue_send(*c);
-    else c->out.trim();
   } else {
     m.maybe_finish_close(*c);
   }
@@ -305,6 +307,7 @@ void node::impl::fire_timers() {
     }
     ping_due.erase(cid);
     if (c->state != conn_state::open) continue;
+    c->out.trim();
     const std::int64_t interval = cfg.ping_interval_ns;
     // Activity within the interval makes a ping unnecessary, unless the RTT is
     // due for a measurement (never measured, or over an hour ago), as nats-server.
