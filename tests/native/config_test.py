@@ -18,6 +18,8 @@ import tempfile
 import time
 import unittest
 
+from natrium_process import ServerProcess, read_file, recv_until
+
 SERVER = None
 REFERENCE = "/usr/sbin/nats-server"
 
@@ -40,67 +42,11 @@ def reference_check(path):
     return r.returncode, r.stderr
 
 
-def read_file(path):
-    try:
-        with open(path) as f:
-            return f.read()
-    except FileNotFoundError:
-        return ""
 
 
-class Server:
-    """Starts the server with `args`; waits for 'Server is ready' in `log`."""
-
+class Server(ServerProcess):
     def __init__(self, args, log, cwd=None, env=None):
-        self.log = log
-        self.proc = subprocess.Popen([SERVER] + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd,
-                                     env=env)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            text = self.log_text()
-            m = re.search(r"Listening for client connections on [^\s]+:(\d+)", text)
-            if m and "Server is ready" in text:
-                self.port = int(m.group(1))
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        err = self.proc.stderr.read().decode() if self.proc.poll() is not None else ""
-        self.stop(signal.SIGKILL)
-        raise AssertionError("server did not start: " + self.log_text() + err)
-
-    def log_text(self):
-        return read_file(self.log)
-
-    def wait_log(self, text, timeout=5):
-        deadline = time.time() + timeout
-        while text not in self.log_text() and time.time() < deadline:
-            time.sleep(0.05)
-        return text in self.log_text()
-
-    def info(self):
-        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
-            data = b""
-            while b"\r\n" not in data:
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                data += chunk
-        line = data.split(b"\r\n")[0]
-        assert line.startswith(b"INFO "), line
-        return json.loads(line[5:])
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc.stderr:
-            self.proc.stderr.close()
-        return self.proc.returncode
+        super().__init__(SERVER, args, log, cwd=cwd, env=env)
 
 
 class ServerCase(unittest.TestCase):
@@ -373,16 +319,6 @@ class LifecycleTest(ServerCase):
         self.assertTrue(s.wait_log("Rotated log, backup saved as"), s.log_text())
 
 
-def recv_until(sock, needle, timeout=5):
-    sock.settimeout(timeout)
-    data = b""
-    deadline = time.time() + timeout
-    while needle not in data and time.time() < deadline:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    return data
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import tempfile
 import time
 import unittest
 
+from natrium_process import ServerProcess, recv_until
+
 SERVER = None
 
 
@@ -21,63 +23,24 @@ def run(args, timeout=10):
     return subprocess.run([SERVER] + args, capture_output=True, text=True, timeout=timeout)
 
 
-class Server:
-    """Starts the server with -p -1 and waits for 'Server is ready' in its log."""
+class Server(ServerProcess):
+    """natrium-server on a free loopback port (-p -1), logging to a file in a temp dir."""
 
     def __init__(self, *args):
         self.dir = tempfile.TemporaryDirectory(prefix="natrium-host-test-")
-        self.log = os.path.join(self.dir.name, "server.log")
-        self.proc = subprocess.Popen([SERVER, "-a", "127.0.0.1", "-p", "-1", "-l", self.log, *args],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            text = self.log_text()
-            m = re.search(r"Listening for client connections on 127\.0\.0\.1:(\d+)", text)
-            if m and "Server is ready" in text:
-                self.port = int(m.group(1))
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        self.stop()
-        raise AssertionError("server did not start: " + self.log_text())
-
-    def log_text(self):
+        log = os.path.join(self.dir.name, "server.log")
         try:
-            with open(self.log) as f:
-                return f.read()
-        except FileNotFoundError:
-            return ""
-
-    def connect(self):
-        s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
-        return s
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode
+            super().__init__(SERVER, ["-a", "127.0.0.1", "-p", "-1", "-l", log, *args], log)
+        except AssertionError:
+            self.dir.cleanup()
+            raise
 
     def close(self):
         self.stop(signal.SIGKILL)
         self.dir.cleanup()
 
 
-def read_until(sock, needle, timeout=5):
-    sock.settimeout(timeout)
-    data = b""
-    deadline = time.time() + timeout
-    while needle not in data and time.time() < deadline:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    return data
+read_until = recv_until
 
 
 class FlagsTest(unittest.TestCase):
