@@ -1,0 +1,91 @@
+#pragma once
+// lmdb_store: the store contract (core/store/store.h) on LMDB, for
+// `storage: file`. One environment (a directory) holds every stream:
+//   msgs: be64 stream + be64 seq            -> message record (record_codec)
+//   subj: be64 stream + subject + NUL + be64 seq -> "" (per-subject index)
+//   subjc: be64 stream + subject             -> be64 message count (so
+//         per-subject counts are O(log n) and wildcard scans are O(subjects))
+//   meta: be64 stream                       -> stream record (first/last seq,
+//         msgs, bytes, times, num_subjects), maintained incrementally, so
+//         opening the store and state() are O(1): no stream replay on restart.
+//   cons: be64 stream + consumer name       -> consumer record
+// apply() runs a whole batch in ONE write transaction and commits it durably
+// (fsync; MDB_NOSYNC is not used); a failing op aborts it, so nothing of the
+// batch is visible. The map grows (doubles) on MDB_MAP_FULL and the batch is
+// retried. Reads renew one MDB_RDONLY transaction and reset it afterwards.
+// Every LMDB return code is checked; failures are error results.
+// op_delete.erase overwrites the record with zeros inside the transaction
+// before deleting it; LMDB is copy-on-write, so the previously committed page
+// keeps the old bytes until LMDB reuses it (weaker than filestore's erase).
+// LMDB keys are at most 511 bytes, so subjects and consumer names are capped
+// at key_text_len_max bytes (longer ones fail their batch).
+#include <lmdb.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/store/store.h"
+#include "core/store/store_batch.h"
+
+namespace natrium::native {
+
+namespace st = ::natrium::store;
+
+struct lmdb_store_options {
+  std::string directory;                       // must exist
+  std::uint64_t map_size_bytes = 1ull << 30;   // initial virtual map size
+  std::uint64_t map_size_max_bytes = 1ull << 40;
+  st::store_limits limits;
+};
+
+class lmdb_store final : public st::store {
+ public:
+  static constexpr std::size_t key_text_len_max = 480;
+
+  // Opens (creating if needed) the environment in options.directory.
+  static base::result<std::unique_ptr<lmdb_store>> open(const lmdb_store_options& options) noexcept;
+  ~lmdb_store() override;
+  lmdb_store(const lmdb_store&) = delete;
+  lmdb_store& operator=(const lmdb_store&) = delete;
+
+  base::result<std::optional<st::stored_msg>> load(st::stream_id stream,
+                                                      std::uint64_t seq) const noexcept override;
+  base::result<std::optional<st::stored_msg>> load_last(st::stream_id stream,
+                                                           std::string_view filter) const noexcept override;
+  base::result<std::optional<st::stored_msg>> load_next(st::stream_id stream, std::string_view filter,
+                                                           std::uint64_t start_seq) const noexcept override;
+  base::result<st::stream_state> state(st::stream_id stream) const noexcept override;
+  base::result<st::subject_counts> subjects_filter(st::stream_id stream,
+                                                      std::string_view filter) const noexcept override;
+  base::result<std::uint64_t> last_seq_for_subject(st::stream_id stream,
+                                                   std::string_view subject) const noexcept override;
+  base::result<std::optional<st::consumer_state>> load_consumer(st::stream_id stream,
+                                                                   std::string_view name) const noexcept override;
+  base::result<std::vector<st::stream_id>> streams() const noexcept override;
+  base::result<st::batch_result> apply(const st::store_batch& batch) noexcept override;
+
+  std::uint64_t map_size_bytes() const noexcept { return map_size_; }
+  // Test hook: flips the last byte of a stored message record (durably).
+  base::result<bool> corrupt_for_test(st::stream_id stream, std::uint64_t seq) noexcept;
+
+  class write_txn;  // lmdb_store_apply.cpp
+
+ private:
+  lmdb_store() = default;
+  base::result<bool> init(const lmdb_store_options& options) noexcept;
+  int apply_once(const st::store_batch& batch, st::batch_result& out, std::string& error) noexcept;
+
+  MDB_env* env_ = nullptr;
+  mutable MDB_txn* rtxn_ = nullptr;
+  MDB_dbi msgs_ = 0, subj_ = 0, subjc_ = 0, meta_ = 0, cons_ = 0;
+  std::uint64_t map_size_ = 0;
+  std::uint64_t map_size_max_ = 0;
+  st::store_limits limits_;
+
+  friend class read_scope;
+  friend class write_txn;
+};
+
+}  // namespace natrium::native
