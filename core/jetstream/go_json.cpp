@@ -4,39 +4,10 @@
 #include <limits>
 
 #include "core/base/assert.h"
+#include "core/base/go_text.h"
 
 namespace natrium::jetstream {
 namespace {
-
-constexpr char hex_digits[] = "0123456789abcdef";
-
-void append_u(std::string& out, unsigned cp) {
-  out += "\\u";
-  out += hex_digits[(cp >> 12) & 0xf];
-  out += hex_digits[(cp >> 8) & 0xf];
-  out += hex_digits[(cp >> 4) & 0xf];
-  out += hex_digits[cp & 0xf];
-}
-
-// Length of the valid UTF-8 sequence at s[i], or 0 if invalid.
-std::size_t utf8_len(std::string_view s, std::size_t i, unsigned& cp) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  std::size_t n = 0;
-  unsigned min = 0;
-  if (b0 >= 0xc2 && b0 <= 0xdf) { n = 2; cp = b0 & 0x1f; min = 0x80; }
-  else if (b0 >= 0xe0 && b0 <= 0xef) { n = 3; cp = b0 & 0x0f; min = 0x800; }
-  else if (b0 >= 0xf0 && b0 <= 0xf4) { n = 4; cp = b0 & 0x07; min = 0x10000; }
-  else return 0;
-  if (i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3f);
-  }
-  if (cp < min || cp > 0x10ffff) return 0;
-  if (cp >= 0xd800 && cp <= 0xdfff) return 0;
-  return n;
-}
 
 bool ascii_iequal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -50,41 +21,6 @@ bool ascii_iequal(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
-
-void go_json_quote(std::string& out, std::string_view s) {
-  out += '"';
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '<': case '>': case '&': append_u(out, c); break;
-        default:
-          if (c < 0x20) append_u(out, c); else out += static_cast<char>(c);
-      }
-      ++i;
-      continue;
-    }
-    unsigned cp = 0;
-    const std::size_t n = utf8_len(s, i, cp);
-    if (n == 0) {
-      out += "\\ufffd";
-      ++i;
-    } else if (cp == 0x2028 || cp == 0x2029) {
-      append_u(out, cp);
-      i += n;
-    } else {
-      out.append(s.substr(i, n));
-      i += n;
-    }
-  }
-  out += '"';
-}
 
 std::string go_json_quoted(std::string_view s) {
   std::string out;
@@ -230,70 +166,6 @@ void go_json_strs(std::string& out, bool& first, std::string_view key,
     go_json_quote(out, v[i]);
   }
   out += ']';
-}
-
-std::string go_quote(std::string_view s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\v': out += "\\v"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\x";
-          out += hex_digits[c >> 4];
-          out += hex_digits[c & 0xf];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
-
-namespace {
-
-// "<whole>[.<frac>]" of v / 10^digits with trailing zeros dropped.
-std::string fixed_frac(std::uint64_t v, int digits) {
-  std::uint64_t scale = 1;
-  for (int i = 0; i < digits; ++i) scale *= 10;
-  std::string out = std::to_string(v / scale);
-  std::string frac = std::to_string(v % scale);
-  frac.insert(0, static_cast<std::size_t>(digits) - frac.size(), '0');
-  while (!frac.empty() && frac.back() == '0') frac.pop_back();
-  if (!frac.empty()) out += "." + frac;
-  return out;
-}
-
-}  // namespace
-
-std::string go_duration_string(std::int64_t ns) {
-  if (ns == 0) return "0s";
-  const bool neg = ns < 0;
-  const std::uint64_t u = neg ? static_cast<std::uint64_t>(-(ns + 1)) + 1 : static_cast<std::uint64_t>(ns);
-  std::string out = neg ? "-" : "";
-  if (u < 1'000'000'000ULL) {
-    if (u < 1'000ULL) return out + std::to_string(u) + "ns";
-    if (u < 1'000'000ULL) return out + fixed_frac(u, 3) + "\u00b5s";
-    return out + fixed_frac(u, 6) + "ms";
-  }
-  const std::uint64_t total_s = u / 1'000'000'000ULL;
-  const std::uint64_t h = total_s / 3600;
-  const std::uint64_t m = total_s / 60 % 60;
-  const std::uint64_t sec_ns = u % 60'000'000'000ULL;
-  if (h > 0) out += std::to_string(h) + "h";
-  if (h > 0 || m > 0) out += std::to_string(m) + "m";
-  out += fixed_frac(sec_ns, 9) + "s";
-  return out;
 }
 
 }  // namespace natrium::jetstream

@@ -17,9 +17,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/base/go_text.h"
+
 namespace natrium::jetstream {
 
-void go_json_quote(std::string& out, std::string_view s);
+using base::go_json_quote;
 std::string go_json_quoted(std::string_view s);
 
 // The member of `obj` (an object) that Go would decode into field `key`, or
@@ -75,10 +77,8 @@ bool go_parse_time(std::string_view text, go_time& out);
 // offset 0.
 std::string go_format_time(const go_time& t);
 
-// Go's %q for a string (strconv.Quote, ASCII-printable subset kept as is).
-std::string go_quote(std::string_view s);
-// Go's time.Duration.String(): "1m0s", "1.5s", "100ms", "0s".
-std::string go_duration_string(std::int64_t ns);
+using base::go_quote;  // strconv.Quote
+using base::go_duration_string;
 
 // Appends ,"key": (or "key": when `first`) and clears `first`.
 void go_json_key(std::string& out, bool& first, std::string_view key);

@@ -6,35 +6,11 @@
 
 #include "core/base/assert.h"
 #include "core/jetstream/go_json.h"
+#include "core/base/go_text.h"
 
 namespace natrium::jetstream {
 namespace {
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  NATRIUM_ASSERT(m >= 1 && m <= 12);
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2 ? 1 : 0;
-  NATRIUM_ASSERT(m >= 1 && m <= 12);
-  NATRIUM_ASSERT(d >= 1 && d <= 31);
-}
 
 bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   if (pos + n > s.size()) return false;
@@ -97,7 +73,7 @@ bool go_parse_time(std::string_view s, go_time& out) {
     pos += 6;
   }
   if (pos != s.size()) return false;
-  const std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const std::int64_t days = base::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   out.unix_s = days * 86400 + hour * 3600 + minute * 60 + second - offset;
   out.nanos = nanos;
   out.offset_s = offset;
@@ -112,7 +88,7 @@ std::string go_format_time(const go_time& t) {
   const auto secs = static_cast<unsigned>(local - days * 86400);
   std::int64_t y = 0;
   unsigned m = 0, d = 0;
-  civil_from_days(days, y, m, d);
+  base::civil_from_days(days, y, m, d);
   std::string out;
   const auto yy = static_cast<unsigned>(y < 0 ? 0 : y);
   put2(out, yy / 100);

@@ -1,77 +1,12 @@
 #include "core/monitor/format.h"
 
+#include "core/base/go_text.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
 namespace natrium::monitor {
-
-namespace {
-
-constexpr char hex_digits[] = "0123456789abcdef";
-
-// Length of the valid UTF-8 sequence at s[i], or 0 if it is not valid.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = b(i);
-  std::size_t n = 0;
-  std::uint32_t cp = 0;
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) n = 2, cp = c & 0x1F;
-  else if (c >= 0xE0 && c <= 0xEF) n = 3, cp = c & 0x0F;
-  else if (c >= 0xF0 && c <= 0xF4) n = 4, cp = c & 0x07;
-  else return 0;
-  if (i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(i + k) & 0x3F);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return 0;
-  if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
-  return n;
-}
-
-// encoding/json's string encoder with HTML escaping (json.Marshal's default).
-void append_go_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (std::size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += static_cast<char>(c);
-      } else if (c == '\n') {
-        out += "\\n";
-      } else if (c == '\r') {
-        out += "\\r";
-      } else if (c == '\t') {
-        out += "\\t";
-      } else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-        out += "\\u00";
-        out += hex_digits[c >> 4];
-        out += hex_digits[c & 0xF];
-      } else {
-        out += static_cast<char>(c);
-      }
-      ++i;
-      continue;
-    }
-    const std::size_t n = utf8_length(s, i);
-    if (n == 0) {
-      out += "\\ufffd";
-      ++i;
-      continue;
-    }
-    const std::string_view seq = s.substr(i, n);
-    if (seq == "\xE2\x80\xA8") out += "\\u2028";
-    else if (seq == "\xE2\x80\xA9") out += "\\u2029";
-    else out += seq;
-    i += n;
-  }
-  out += '"';
-}
-
-}  // namespace
 
 // Built from nlohmann's shortest round-trip digits.
 std::string go_float_text(double v) {
@@ -138,7 +73,7 @@ void write_json(std::string& out, const json& j, bool indent, int depth) {
         if (!first) out += ',';
         first = false;
         newline(depth + 1);
-        append_go_string(out, key);
+        base::go_json_quote(out, key);
         out += indent ? ": " : ":";
         write_json(out, value, indent, depth + 1);
       }
@@ -158,7 +93,7 @@ void write_json(std::string& out, const json& j, bool indent, int depth) {
       out += ']';
       return;
     }
-    case json::value_t::string: return append_go_string(out, j.get_ref<const std::string&>());
+    case json::value_t::string: return base::go_json_quote(out, j.get_ref<const std::string&>());
     case json::value_t::boolean: out += j.get<bool>() ? "true" : "false"; return;
     case json::value_t::number_integer: out += std::to_string(j.get<std::int64_t>()); return;
     case json::value_t::number_unsigned: out += std::to_string(j.get<std::uint64_t>()); return;
@@ -167,43 +102,8 @@ void write_json(std::string& out, const json& j, bool indent, int depth) {
   }
 }
 
-// strconv.Quote, for the texts of strconv errors.
-std::string go_quote(std::string_view s) {
-  std::string out = "\"";
-  for (std::size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    const std::size_t n = c < 0x80 ? 1 : utf8_length(s, i);
-    if (n > 1) {
-      out += s.substr(i, n);
-      i += n;
-      continue;
-    }
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\v': out += "\\v"; break;
-      default:
-        if (c < 0x20 || c >= 0x7F) {
-          out += "\\x";
-          out += hex_digits[c >> 4];
-          out += hex_digits[c & 0xF];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-    ++i;
-  }
-  return out + "\"";
-}
-
 std::string num_error(const char* fn, std::string_view s, bool range) {
-  return std::string("strconv.") + fn + ": parsing " + go_quote(s) + (range ? ": value out of range" : ": invalid syntax");
+  return std::string("strconv.") + fn + ": parsing " + base::go_quote(s) + (range ? ": value out of range" : ": invalid syntax");
 }
 
 enum class parse_status { ok, syntax, range };
@@ -222,20 +122,6 @@ parse_status parse_digits(std::string_view s, std::uint64_t& n) {
     n += d;
   }
   return parse_status::ok;
-}
-
-// Days since 1970-01-01 to a civil date (proleptic Gregorian).
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
 }
 
 void append_padded(std::string& out, std::int64_t v, int width) {
@@ -283,7 +169,7 @@ std::string rfc3339(base::wall_time t) {
   }
   std::int64_t y = 0;
   unsigned mon = 0, day = 0;
-  civil_from_days(days, y, mon, day);
+  base::civil_from_days(days, y, mon, day);
   std::string out;
   append_padded(out, y, 4);
   out += '-';
@@ -302,30 +188,7 @@ std::string rfc3339(base::wall_time t) {
   return out;
 }
 
-std::string go_duration(std::int64_t ns) {
-  if (ns == 0) return "0s";
-  const bool neg = ns < 0;
-  std::uint64_t u = neg ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
-  std::string out;
-  if (u < 1'000'000'000) {
-    int prec = 0;
-    const char* unit = "ns";
-    if (u >= 1'000'000) prec = 6, unit = "ms";
-    else if (u >= 1'000) prec = 3, unit = "\xC2\xB5s";  // U+00B5 micro sign
-    const std::string frac = fraction(u, prec);
-    out = std::to_string(u) + frac + unit;
-  } else {
-    const std::string frac = fraction(u, 9);
-    out = std::to_string(u % 60) + frac + "s";
-    u /= 60;
-    if (u > 0) {
-      out = std::to_string(u % 60) + "m" + out;
-      u /= 60;
-      if (u > 0) out = std::to_string(u) + "h" + out;
-    }
-  }
-  return neg ? "-" + out : out;
-}
+std::string go_duration(std::int64_t ns) { return base::go_duration_string(ns); }
 
 std::string go_rtt(std::int64_t ns) {
   if (ns > 1'000 && ns < 1'000'000) ns -= ns % 1'000;
