@@ -5,21 +5,10 @@
 #include "core/base/assert.h"
 #include "core/jetstream/consumer_config.h"
 #include "core/jetstream/names.h"
+#include "core/subject/subject.h"
 
 namespace natrium::jetstream {
 namespace {
-
-std::vector<std::string_view> split_tokens(std::string_view s) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= s.size(); ++i) {
-    if (i == s.size() || s[i] == '.') {
-      out.push_back(s.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  return out;
-}
 
 api_error create_err(std::string_view text) {
   return make_api_error_err(api_error_id::consumer_create_err_f, text);
@@ -28,7 +17,7 @@ api_error create_err(std::string_view text) {
 }  // namespace
 
 std::optional<api_error> check_consumer_create_subject(std::string_view subject, consumer_create_request& req) {
-  const std::vector<std::string_view> toks = split_tokens(subject);
+  const std::vector<std::string_view> toks = subject::tokens(subject);
   NATRIUM_ASSERT(toks.size() >= 5);  // the API only routes $JS.API.CONSUMER.CREATE.<stream>[...]
   enum class kind { legacy_ephemeral, legacy_durable, new_style } k = kind::new_style;
   std::string_view stream_name, consumer_name, filter;

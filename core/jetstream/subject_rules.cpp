@@ -10,18 +10,6 @@
 namespace natrium::jetstream {
 namespace {
 
-std::vector<std::string_view> tokens_of(std::string_view s) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= s.size(); ++i) {
-    if (i == s.size() || s[i] == '.') {
-      out.push_back(s.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  NATRIUM_ASSERT(!out.empty());
-  return out;
-}
 
 bool is_pwc(std::string_view t) { return t == "*"; }
 bool is_fwc(std::string_view t) { return t == ">"; }
@@ -54,13 +42,13 @@ bool tokens_can_match(std::string_view a, std::string_view b) {
 }  // namespace
 
 bool subject_is_subset_match(std::string_view subject, std::string_view test) {
-  return subset_tokens(tokens_of(subject), tokens_of(test));
+  return subset_tokens(subject::tokens(subject), subject::tokens(test));
 }
 
 bool subjects_collide(std::string_view a, std::string_view b) {
   if (a == b) return true;
-  const auto ta = tokens_of(a);
-  const auto tb = tokens_of(b);
+  const auto ta = subject::tokens(a);
+  const auto tb = subject::tokens(b);
   bool pa = false, fa = false, pb = false, fb = false;
   for (auto t : ta) { pa = pa || is_pwc(t); fa = fa || is_fwc(t); }
   for (auto t : tb) { pb = pb || is_pwc(t); fb = fb || is_fwc(t); }
@@ -110,8 +98,8 @@ int placeholder_index(std::string_view t) {
 
 bool is_valid_transform(std::string_view src, std::string_view dest) {
   if (!subject::is_valid_subject(src) || !subject::is_valid_subject(dest)) return false;
-  const auto st = tokens_of(src);
-  const auto dt = tokens_of(dest);
+  const auto st = subject::tokens(src);
+  const auto dt = subject::tokens(dest);
   int src_pwcs = 0;
   bool src_fwc = false, dest_fwc = false;
   for (auto t : st) { src_pwcs += is_pwc(t) ? 1 : 0; src_fwc = src_fwc || is_fwc(t); }

@@ -3,6 +3,7 @@
 // no empty token, no whitespace; '*' matches one token, '>' one or more and
 // only as the last token.
 #include <string_view>
+#include <vector>
 
 namespace natrium::subject {
 
@@ -12,6 +13,9 @@ bool is_valid_subject(std::string_view s) noexcept;
 bool is_valid_publish_subject(std::string_view s) noexcept;
 // Literal: no wildcard tokens (does not check other rules).
 bool is_literal(std::string_view s) noexcept;
+// The '.'-separated tokens of s, empty ones included ("a..b" gives 3); never
+// empty ("" gives one empty token).
+std::vector<std::string_view> tokens(std::string_view s);
 // Queue group names: no whitespace, not empty.
 bool is_valid_queue(std::string_view q) noexcept;
 // Does a (possibly wildcard) `filter` match the literal `subject`? (reference

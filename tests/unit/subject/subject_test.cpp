@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/subject/subject.h"
 
@@ -140,4 +141,12 @@ TEST_CASE("matches: empty tokens and invalid filters never match") {
   CHECK_FALSE(matches("foo.", "foo"));
   CHECK_FALSE(matches("foo.>.bar", "foo.x.bar"));
   CHECK_FALSE(matches(">.>", "a.b"));
+}
+
+TEST_CASE("tokens splits on dots, keeping empty tokens") {
+  using natrium::subject::tokens;
+  CHECK(tokens("a.b.c") == std::vector<std::string_view>{"a", "b", "c"});
+  CHECK(tokens("a..b") == std::vector<std::string_view>{"a", "", "b"});
+  CHECK(tokens("") == std::vector<std::string_view>{""});
+  CHECK(tokens("foo.>") == std::vector<std::string_view>{"foo", ">"});
 }
