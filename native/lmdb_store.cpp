@@ -1,6 +1,7 @@
 #include "native/lmdb_store.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "core/store/memory_store.h"
 #include "core/store/record_codec.h"
@@ -13,13 +14,21 @@ using st::stored_msg;
 using msg_result = base::result<std::optional<stored_msg>>;
 
 // Renews the shared read transaction for one read call and resets it after.
+// A scope opened inside another (a read from a scan callback) shares the
+// outer one's transaction and leaves the reset to it.
 class read_scope {
  public:
   explicit read_scope(const lmdb_store& s) noexcept : s_(s) {
     NATRIUM_ASSERT(s_.rtxn_ != nullptr);
-    rc_ = mdb_txn_renew(s_.rtxn_);
+    if (s_.read_depth_ == 0) rc_ = mdb_txn_renew(s_.rtxn_);
+    if (rc_ == 0) s_.read_depth_ += 1;
   }
-  ~read_scope() { if (rc_ == 0) mdb_txn_reset(s_.rtxn_); }
+  ~read_scope() {
+    if (rc_ != 0) return;
+    NATRIUM_ASSERT(s_.read_depth_ > 0);
+    s_.read_depth_ -= 1;
+    if (s_.read_depth_ == 0) mdb_txn_reset(s_.rtxn_);
+  }
   read_scope(const read_scope&) = delete;
   read_scope& operator=(const read_scope&) = delete;
   int rc() const noexcept { return rc_; }
@@ -55,9 +64,9 @@ base::result<bool> lmdb_store::init(const lmdb_store_options& options) noexcept 
   if (info.me_mapsize > map_size_) map_size_ = info.me_mapsize;  // a grown file keeps its size
   MDB_txn* txn = nullptr;
   if ((rc = mdb_txn_begin(env_, nullptr, 0, &txn)) != 0) return base::error{lmdb_error("txn_begin", rc)};
-  const char* names[5] = {"msgs", "subj", "subjc", "meta", "cons"};
-  MDB_dbi* dbis[5] = {&msgs_, &subj_, &subjc_, &meta_, &cons_};
-  for (int i = 0; i < 5; ++i) {
+  const char* names[6] = {"msgs", "subj", "subjc", "meta", "cons", "catalog"};
+  MDB_dbi* dbis[6] = {&msgs_, &subj_, &subjc_, &meta_, &cons_, &catalog_};
+  for (int i = 0; i < 6; ++i) {
     if ((rc = mdb_dbi_open(txn, names[i], MDB_CREATE, dbis[i])) != 0) {
       mdb_txn_abort(txn);
       return base::error{lmdb_error("dbi_open", rc)};
@@ -255,6 +264,58 @@ base::result<std::vector<st::stream_id>> lmdb_store::streams() const noexcept {
   if (rc != MDB_NOTFOUND) return base::error{lmdb_error("cursor_get", rc)};
   NATRIUM_ASSERT(std::is_sorted(out.begin(), out.end()));
   return out;
+}
+
+base::result<st::catalog_entries> lmdb_store::catalog(std::string_view prefix) const noexcept {
+  // No key is longer than key_text_len_max (and LMDB rejects longer seeks).
+  if (prefix.size() > key_text_len_max) return st::catalog_entries{};
+  read_scope rs(*this);
+  if (rs.rc() != 0) return base::error{lmdb_error("txn_renew", rs.rc())};
+  cursor c(rs.txn(), catalog_);
+  if (c.open_rc() != 0) return base::error{lmdb_error("cursor_open", c.open_rc())};
+  st::catalog_entries out;
+  // An empty prefix cannot be an MDB_SET_RANGE key: start at the first key.
+  int rc = prefix.empty() ? c.step(MDB_FIRST) : c.seek(prefix);
+  for (; rc == 0 && starts_with(c.key(), prefix); rc = c.step(MDB_NEXT)) {
+    auto v = st::decode_catalog(c.data(), c.key());
+    if (!v) return v.err();
+    out.emplace_back(std::string(c.key()), std::move(v.value()));
+  }
+  if (rc != 0 && rc != MDB_NOTFOUND) return base::error{lmdb_error("cursor_get", rc)};
+  NATRIUM_ASSERT(rc == 0 || rc == MDB_NOTFOUND);
+  NATRIUM_ASSERT_SLOW(std::is_sorted(out.begin(), out.end()));
+  return out;
+}
+
+// Walks msgs from (stream, from_seq) decoding only record headers. The views
+// handed to fn point into LMDB's map and stay valid while rs is open.
+base::result<bool> lmdb_store::scan(st::stream_id stream, std::uint64_t from_seq,
+                                    const std::function<bool(const st::msg_meta_view&)>& fn) const noexcept {
+  NATRIUM_ASSERT(fn);
+  read_scope rs(*this);
+  if (rs.rc() != 0) return base::error{lmdb_error("txn_renew", rs.rc())};
+  cursor c(rs.txn(), msgs_);
+  if (c.open_rc() != 0) return base::error{lmdb_error("cursor_open", c.open_rc())};
+  const std::string sk = stream_key(stream.value);
+  std::uint64_t prev = 0;
+  int rc = c.seek(msg_key(stream.value, from_seq));
+  for (; rc == 0 && starts_with(c.key(), sk); rc = c.step(MDB_NEXT)) {
+    if (c.key().size() != 16) return base::error{"store: message key corrupt"};
+    const std::uint64_t seq = get_be64(c.key().substr(8));
+    const std::string_view rec = c.data();
+    auto m = st::decode_message_meta(rec, rec.size() <= st::scan_verify_len_max);
+    if (!m) return m.err();
+    if (m.value().seq != seq) return base::error{"store: message record seq mismatch"};
+    NATRIUM_ASSERT(seq >= from_seq);
+    NATRIUM_ASSERT(seq > prev);
+    prev = seq;
+    const st::message_meta& mm = m.value();
+    const st::msg_meta_view v{seq, mm.timestamp_ns, st::stored_size(mm.subject.size(), mm.headers_len, mm.payload_len),
+                              mm.subject};
+    if (!fn(v)) return false;
+  }
+  if (rc != 0 && rc != MDB_NOTFOUND) return base::error{lmdb_error("cursor_get", rc)};
+  return true;
 }
 
 }  // namespace natrium::native

@@ -9,16 +9,23 @@
 //         msgs, bytes, times, num_subjects), maintained incrementally, so
 //         opening the store and state() are O(1): no stream replay on restart.
 //   cons: be64 stream + consumer name       -> consumer record
+//   catalog: key (bytewise order)            -> catalog record (JetStream's
+//         stream and consumer configurations; not tied to a stream id)
 // apply() runs a whole batch in ONE write transaction and commits it durably
 // (fsync; MDB_NOSYNC is not used); a failing op aborts it, so nothing of the
 // batch is visible. The map grows (doubles) on MDB_MAP_FULL and the batch is
-// retried. Reads renew one MDB_RDONLY transaction and reset it afterwards.
+// retried. Reads renew one MDB_RDONLY transaction and reset it afterwards; a
+// read made inside another (a scan callback calling load) reuses it.
 // Every LMDB return code is checked; failures are error results.
 // op_delete.erase overwrites the record with zeros inside the transaction
 // before deleting it; LMDB is copy-on-write, so the previously committed page
 // keeps the old bytes until LMDB reuses it (weaker than filestore's erase).
-// LMDB keys are at most 511 bytes, so subjects and consumer names are capped
-// at key_text_len_max bytes (longer ones fail their batch).
+// LMDB keys are at most 511 bytes, so subjects, consumer names and catalog
+// keys are capped at key_text_len_max bytes (longer ones fail their batch).
+// Threads: one thread may read while another applies, except while apply()
+// grows the map (mdb_env_set_mapsize needs no open read transaction); the
+// caller must exclude that case (see apply()). Reads share one transaction,
+// so they must all come from one thread at a time.
 #include <lmdb.h>
 
 #include <cstdint>
@@ -43,6 +50,7 @@ struct lmdb_store_options {
 class lmdb_store final : public st::store {
  public:
   static constexpr std::size_t key_text_len_max = 480;
+  static_assert(st::store_limits{}.catalog_key_len_max == key_text_len_max);
 
   // Opens (creating if needed) the environment in options.directory.
   static base::result<std::unique_ptr<lmdb_store>> open(const lmdb_store_options& options) noexcept;
@@ -64,11 +72,18 @@ class lmdb_store final : public st::store {
   base::result<std::optional<st::consumer_state>> load_consumer(st::stream_id stream,
                                                                    std::string_view name) const noexcept override;
   base::result<std::vector<st::stream_id>> streams() const noexcept override;
+  base::result<st::catalog_entries> catalog(std::string_view prefix) const noexcept override;
+  base::result<bool> scan(st::stream_id stream, std::uint64_t from_seq,
+                          const std::function<bool(const st::msg_meta_view&)>& fn) const noexcept override;
+  // Not safe while another thread reads if the batch makes the map grow
+  // (MDB_MAP_FULL -> mdb_env_set_mapsize remaps the file under the reader).
   base::result<st::batch_result> apply(const st::store_batch& batch) noexcept override;
 
   std::uint64_t map_size_bytes() const noexcept { return map_size_; }
   // Test hook: flips the last byte of a stored message record (durably).
   base::result<bool> corrupt_for_test(st::stream_id stream, std::uint64_t seq) noexcept;
+  // Test hook: flips the last byte of a catalog record (durably).
+  base::result<bool> corrupt_catalog_for_test(std::string_view key) noexcept;
 
   class write_txn;  // lmdb_store_apply.cpp
 
@@ -76,10 +91,12 @@ class lmdb_store final : public st::store {
   lmdb_store() = default;
   base::result<bool> init(const lmdb_store_options& options) noexcept;
   int apply_once(const st::store_batch& batch, st::batch_result& out, std::string& error) noexcept;
+  base::result<bool> corrupt_value(MDB_dbi dbi, const std::string& key) noexcept;
 
   MDB_env* env_ = nullptr;
   mutable MDB_txn* rtxn_ = nullptr;
-  MDB_dbi msgs_ = 0, subj_ = 0, subjc_ = 0, meta_ = 0, cons_ = 0;
+  mutable std::uint32_t read_depth_ = 0;  // nested read_scopes sharing rtxn_
+  MDB_dbi msgs_ = 0, subj_ = 0, subjc_ = 0, meta_ = 0, cons_ = 0, catalog_ = 0;
   std::uint64_t map_size_ = 0;
   std::uint64_t map_size_max_ = 0;
   st::store_limits limits_;

@@ -49,6 +49,8 @@ class lmdb_store::write_txn {
   int save_consumer(const st::op_save_consumer& op);
   int delete_consumer(const st::op_delete_consumer& op);
   int delete_stream(std::uint64_t stream, std::uint64_t& removed);
+  int put_catalog(const st::op_put_catalog& op);
+  int delete_catalog(const st::op_delete_catalog& op, std::uint64_t& removed);
   int adjust_subject(std::uint64_t stream, cached& c, std::string_view subject, bool add);
   std::size_t text_max(std::uint64_t limit) const noexcept {
     return static_cast<std::size_t>(std::min<std::uint64_t>(limit, key_text_len_max));
@@ -109,9 +111,11 @@ int lmdb_store::write_txn::apply_op(const st::store_op& op, std::uint64_t& remov
   if (const auto* c = std::get_if<st::op_compact>(&op)) return compact(c->stream.value, c->seq, removed);
   if (const auto* s = std::get_if<st::op_save_consumer>(&op)) return save_consumer(*s);
   if (const auto* dc = std::get_if<st::op_delete_consumer>(&op)) return delete_consumer(*dc);
-  const auto* ds = std::get_if<st::op_delete_stream>(&op);
-  NATRIUM_ASSERT(ds != nullptr);
-  return delete_stream(ds->stream.value, removed);
+  if (const auto* ds = std::get_if<st::op_delete_stream>(&op)) return delete_stream(ds->stream.value, removed);
+  if (const auto* pc = std::get_if<st::op_put_catalog>(&op)) return put_catalog(*pc);
+  const auto* dcat = std::get_if<st::op_delete_catalog>(&op);
+  NATRIUM_ASSERT(dcat != nullptr);
+  return delete_catalog(*dcat, removed);
 }
 
 // Per-subject message count (subjc) and the stream's num_subjects.
@@ -377,6 +381,30 @@ int lmdb_store::write_txn::delete_stream(std::uint64_t stream, std::uint64_t& re
   return 0;
 }
 
+int lmdb_store::write_txn::put_catalog(const st::op_put_catalog& op) {
+  if (op.key.empty() || op.key.size() > text_max(s_.limits_.catalog_key_len_max))
+    return fail("store: bad catalog key length");
+  const std::string rec = st::encode_catalog(op.key, op.value);
+  if (rec.size() > s_.limits_.record_len_max) return fail("store: record too large");
+  MDB_val key = val(op.key), data = val(rec);
+  NATRIUM_ASSERT(op.key.size() <= key_text_len_max);
+  NATRIUM_ASSERT(rec.size() > st::record_header_len + op.key.size());
+  return mdb_put(txn_, s_.catalog_, &key, &data, 0);
+}
+
+int lmdb_store::write_txn::delete_catalog(const st::op_delete_catalog& op, std::uint64_t& removed) {
+  NATRIUM_ASSERT(removed == 0);
+  // Keys that cannot be stored cannot be present (LMDB rejects empty or
+  // over-long keys with MDB_BAD_VALSIZE, which would fail the batch).
+  if (op.key.empty() || op.key.size() > key_text_len_max) return 0;
+  MDB_val key = val(op.key);
+  const int rc = mdb_del(txn_, s_.catalog_, &key, nullptr);
+  if (rc == MDB_NOTFOUND) return 0;
+  if (rc == 0) removed = 1;
+  NATRIUM_ASSERT(removed <= 1);
+  return rc;
+}
+
 int lmdb_store::apply_once(const st::store_batch& batch, st::batch_result& out, std::string& error) noexcept {
   NATRIUM_ASSERT(env_ != nullptr);
   NATRIUM_ASSERT(error.empty());
@@ -413,12 +441,23 @@ base::result<st::batch_result> lmdb_store::apply(const st::store_batch& batch) n
 }
 
 base::result<bool> lmdb_store::corrupt_for_test(st::stream_id stream, std::uint64_t seq) noexcept {
+  const std::string k = msg_key(stream.value, seq);
+  NATRIUM_ASSERT(k.size() == 16);
+  return corrupt_value(msgs_, k);
+}
+
+base::result<bool> lmdb_store::corrupt_catalog_for_test(std::string_view key) noexcept {
+  NATRIUM_ASSERT(!key.empty());
+  return corrupt_value(catalog_, std::string(key));
+}
+
+base::result<bool> lmdb_store::corrupt_value(MDB_dbi dbi, const std::string& k) noexcept {
+  NATRIUM_ASSERT(env_ != nullptr);
   MDB_txn* txn = nullptr;
   int rc = mdb_txn_begin(env_, nullptr, 0, &txn);
   if (rc != 0) return base::error{lmdb_error("txn_begin", rc)};
-  const std::string k = msg_key(stream.value, seq);
   MDB_val key = val(k), data{0, nullptr};
-  rc = mdb_get(txn, msgs_, &key, &data);
+  rc = mdb_get(txn, dbi, &key, &data);
   if (rc != 0) {
     mdb_txn_abort(txn);
     if (rc == MDB_NOTFOUND) return false;
@@ -426,10 +465,9 @@ base::result<bool> lmdb_store::corrupt_for_test(st::stream_id stream, std::uint6
   }
   std::string rec(view(data));
   NATRIUM_ASSERT(!rec.empty());
-  NATRIUM_ASSERT(k.size() == 16);
   rec.back() = static_cast<char>(rec.back() ^ 0x5A);
   MDB_val nd = val(rec);
-  if ((rc = mdb_put(txn, msgs_, &key, &nd, 0)) != 0) { mdb_txn_abort(txn); return base::error{lmdb_error("put", rc)}; }
+  if ((rc = mdb_put(txn, dbi, &key, &nd, 0)) != 0) { mdb_txn_abort(txn); return base::error{lmdb_error("put", rc)}; }
   if ((rc = mdb_txn_commit(txn)) != 0) return base::error{lmdb_error("txn_commit", rc)};
   return true;
 }

@@ -23,6 +23,10 @@ class [[nodiscard]] result {
   T& value() { NATRIUM_ASSERT(ok()); return std::get<0>(v_); }
   const T& value() const { NATRIUM_ASSERT(ok()); return std::get<0>(v_); }
   const error& err() const { NATRIUM_ASSERT(!ok()); return std::get<1>(v_); }
+  T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
 
  private:
   std::variant<T, error> v_;

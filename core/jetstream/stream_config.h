@@ -152,5 +152,8 @@ bool subject_is_subset_match(std::string_view subject, std::string_view test);
 // '*' in dest, '>' in both or neither, every '*' of src used by a $N or
 // {{wildcard(N)}} placeholder in dest.
 bool is_valid_transform(std::string_view src, std::string_view dest);
+// The subject `subject` becomes under the transform src -> dest, or empty if
+// it does not match src (nats-server transform.Match).
+std::optional<std::string> transform_subject(std::string_view src, std::string_view dest, std::string_view subject);
 
 }  // namespace natrium::jetstream

@@ -118,4 +118,34 @@ bool is_valid_transform(std::string_view src, std::string_view dest) {
   return placeholders >= src_pwcs;
 }
 
+std::optional<std::string> transform_subject(std::string_view src, std::string_view dest, std::string_view subject) {
+  const auto st = subject::tokens(src);
+  const auto in = subject::tokens(subject);
+  std::vector<std::string_view> captured;  // one per '*' of src, in order
+  std::string rest;                        // what '>' matched
+  std::size_t i = 0;
+  for (; i < st.size(); ++i) {
+    if (is_fwc(st[i])) {
+      if (i >= in.size()) return std::nullopt;
+      const std::size_t offset = static_cast<std::size_t>(in[i].data() - subject.data());
+      rest.assign(subject.substr(offset));
+      i = st.size();
+      break;
+    }
+    if (i >= in.size()) return std::nullopt;
+    if (is_pwc(st[i])) captured.push_back(in[i]);
+    else if (st[i] != in[i]) return std::nullopt;
+  }
+  if (rest.empty() && in.size() != st.size()) return std::nullopt;
+  std::string out;
+  for (auto t : subject::tokens(dest)) {
+    if (!out.empty()) out += '.';
+    const int idx = placeholder_index(t);
+    if (is_fwc(t)) out += rest;
+    else if (idx >= 1 && static_cast<std::size_t>(idx) <= captured.size()) out += captured[static_cast<std::size_t>(idx) - 1];
+    else out += t;
+  }
+  return out;
+}
+
 }  // namespace natrium::jetstream

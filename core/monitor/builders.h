@@ -67,7 +67,7 @@ std::string build_root_html(const server::node& n);
 // streams yet), and SublistStats.
 bool jetstream_enabled(const server::node& n, const host_stats& host);
 json jetstream_config_json(const host_stats& host);
-json jetstream_stats_json(bool enabled);
+json jetstream_stats_json(const server::node& n, bool enabled);
 json sublist_stats_json(const server::sublist_info& s);
 // Prometheus text exposition format 0.0.4 (docs/monitoring.md lists the metrics).
 std::string build_metrics(const server::node& n, const host_stats& host, const request_stats& stats);

@@ -2,6 +2,7 @@
 // JetStream has no streams yet: /jsz has the reference's shape with zeros.
 #include <cstdint>
 
+#include "core/jetstream/engine.h"
 #include "core/monitor/builders.h"
 
 namespace natrium::monitor {
@@ -10,15 +11,19 @@ namespace {
 
 // AccountDetail of the global account. Its reserved limits are "unlimited"
 // (-1), which the reference prints as a uint64.
-json account_detail_json() {
+json account_detail_json(const server::node& n, const jsz_options& o) {
   json d;
   d["name"] = global_account;
   d["id"] = global_account;
-  json stats = jetstream_stats_json(true);
+  json stats = jetstream_stats_json(n, true);
   stats["reserved_memory"] = ~std::uint64_t{0};
   stats["reserved_storage"] = ~std::uint64_t{0};
   stats["accounts"] = 0;
   for (const auto& [k, v] : stats.items()) d[k] = v;
+  if (o.streams && n.jetstream() != nullptr) {
+    json streams = json::parse(n.jetstream()->streams_detail_json(o.config, o.consumers), nullptr, false);
+    if (!streams.is_discarded() && !streams.empty()) d["stream_detail"] = std::move(streams);
+  }
   return d;
 }
 
@@ -36,16 +41,18 @@ base::result<json> build_jsz(const server::node& n, const jsz_options& in, const
   j["now"] = rfc3339(host.now);
   if (!enabled) j["disabled"] = true;
   j["config"] = jetstream_config_json(host);
-  json stats = jetstream_stats_json(enabled);
+  json stats = jetstream_stats_json(n, enabled);
   for (const auto& [k, v] : stats.items()) j[k] = v;
-  j["streams"] = 0;
-  j["consumers"] = 0;
-  j["messages"] = 0;
-  j["bytes"] = 0;
+  jetstream::engine_stats es;
+  if (n.jetstream() != nullptr) es = n.jetstream()->stats();
+  j["streams"] = es.streams;
+  j["consumers"] = es.consumers;
+  j["messages"] = es.messages;
+  j["bytes"] = es.bytes;
   if (!enabled) return j;
   // One JetStream account: the global one (offset 0 keeps it, more skips it).
   const bool pick = o.account == global_account || (o.accounts && o.offset <= 0 && o.limit > 0);
-  if (pick) j["account_details"] = json::array({account_detail_json()});
+  if (pick) j["account_details"] = json::array({account_detail_json(n, o)});
   return j;
 }
 

@@ -1,5 +1,6 @@
 // /varz (Varz, monitor.go) and the / index page.
 #include "core/base/assert.h"
+#include "core/jetstream/engine.h"
 #include "core/monitor/builders.h"
 
 namespace natrium::monitor {
@@ -35,7 +36,7 @@ void add_features(json& v, const server::node& n, const host_stats& host) {
   json js = json::object();
   if (jetstream_enabled(n, host)) {
     js["config"] = jetstream_config_json(host);
-    js["stats"] = jetstream_stats_json(true);
+    js["stats"] = jetstream_stats_json(n, true);
   }
   v["jetstream"] = std::move(js);
 }
@@ -78,15 +79,17 @@ json jetstream_config_json(const host_stats& host) {
   return c;
 }
 
-json jetstream_stats_json(bool enabled) {
+json jetstream_stats_json(const server::node& n, bool enabled) {
+  jetstream::engine_stats es;
+  if (n.jetstream() != nullptr) es = n.jetstream()->stats();
   json s;
-  s["memory"] = 0;
-  s["storage"] = 0;
+  s["memory"] = es.memory;
+  s["storage"] = es.store;
   s["reserved_memory"] = 0;
   s["reserved_storage"] = 0;
   s["accounts"] = enabled ? 1 : 0;  // the global account, once JetStream is on
   s["ha_assets"] = 0;
-  s["api"] = json{{"total", 0}, {"errors", 0}};
+  s["api"] = json{{"total", es.api_total}, {"errors", es.api_errors}};
   return s;
 }
 

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "core/base/ids.h"
+#include "core/store/store_batch.h"
 
 namespace natrium::server {
 
@@ -45,6 +46,15 @@ struct emit_log {
   std::string text;
 };
 
-using action = std::variant<send_bytes, close_conn, emit_log, set_reading, stop_server>;
+// Apply `batch` to the host's durable store (store::store::apply), then report
+// storage_done with the same ticket. Tickets increase; the host applies batches
+// in ticket order and may group several into one durable transaction (group
+// commit), but must report each ticket only after its batch is durable.
+struct write_storage {
+  std::uint64_t ticket = 0;
+  store::store_batch batch;
+};
+
+using action = std::variant<send_bytes, close_conn, emit_log, set_reading, stop_server, write_storage>;
 
 }  // namespace natrium::server

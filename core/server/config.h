@@ -27,7 +27,9 @@ struct config {
   int ping_max = base::ping_max_out_default;
   std::int64_t write_deadline_ns = base::write_deadline_default_ns;
   std::size_t max_closed_clients = base::closed_clients_default;  // closed connections kept for connz
-  bool jetstream = false;                // INFO jetstream
+  bool jetstream = false;                // INFO jetstream; JetStream needs attach_store
+  std::int64_t js_max_memory = -1;       // account limit on memory storage bytes (-1: none)
+  std::int64_t js_max_store = -1;        // account limit on file storage bytes (-1: none)
   bool debug = false;                    // -D: debug logs
   bool trace = false;                    // -V: protocol trace logs
   std::string natrium_version = "0.1.0";

@@ -25,6 +25,14 @@ struct bytes_flushed {
   std::size_t n = 0;      // bytes of the last send_bytes view that were written
 };
 
+// A write_storage batch is durable (ok) or failed (the store is unusable:
+// JetStream stops accepting writes).
+struct storage_done {
+  std::uint64_t ticket = 0;
+  bool ok = true;
+  std::string error;
+};
+
 struct conn_closed {
   base::conn_id id;       // the peer went away or the socket failed
 };

@@ -30,6 +30,7 @@ void node::advance_to(base::mono_time now, base::wall_time wall) {
   if (wall > impl_->wall) impl_->wall = wall;
   if (impl_->started_wall.ns == 0) impl_->started_wall = impl_->wall;  // monitoring: varz start
   impl_->fire_timers();
+  if (impl_->js) impl_->js->advance(now, impl_->wall);
   impl_->end_event();
 }
 
@@ -118,8 +119,12 @@ std::optional<action> node::next_action() {
 }
 
 std::optional<base::mono_time> node::next_deadline() const {
-  if (impl_->timers.empty()) return std::nullopt;
-  return base::mono_time{std::get<0>(*impl_->timers.begin())};
+  std::optional<base::mono_time> due;
+  if (!impl_->timers.empty()) due = base::mono_time{std::get<0>(*impl_->timers.begin())};
+  if (impl_->js) {
+    if (auto j = impl_->js->next_deadline(); j && (!due || j->ns < due->ns)) due = j;
+  }
+  return due;
 }
 
 // ---------------------------------------------------------------------------
@@ -330,6 +335,9 @@ void node::impl::fire_timers() {
   }
 }
 
-void node::impl::end_event() { graveyard.clear(); }
+void node::impl::end_event() {
+  drain_jetstream();
+  graveyard.clear();
+}
 
 }  // namespace natrium::server

@@ -16,6 +16,11 @@
 #include "core/server/config.h"
 #include "core/server/event.h"
 #include "core/server/introspect.h"
+#include "core/store/store.h"
+
+namespace natrium::jetstream {
+class engine;
+}
 
 namespace natrium::server {
 
@@ -39,6 +44,13 @@ class node {
   void on_bytes_received(const bytes_received& e);
   void on_bytes_flushed(const bytes_flushed& e);
   void on_conn_closed(const conn_closed& e);
+  void on_storage_done(const storage_done& e);
+
+  // JetStream (cfg.jetstream): the host's durable store, read synchronously by
+  // the node and written only through write_storage actions. Call once, before
+  // the first event; recovers every stream and consumer it holds. An error
+  // (unreadable or corrupt store) leaves JetStream disabled.
+  [[nodiscard]] base::result<bool> attach_store(const store::store_reader* durable);
 
   // Config reload: applies the limits and logging of `next` (max_payload,
   // max_control_line, max_connections, max_subscriptions, max_pending,
@@ -72,6 +84,8 @@ class node {
   base::wall_time start_time() const noexcept;   // the first wall time the node saw
   base::wall_time config_time() const noexcept;  // start, or the last reconfigure
   base::wall_time wall_now() const noexcept;     // as of the last event
+  // JetStream, when attach_store enabled it (monitoring reads its stats).
+  const jetstream::engine* jetstream() const noexcept;
 
  private:
   struct impl;

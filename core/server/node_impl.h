@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/base/prng.h"
+#include "core/jetstream/engine.h"
 #include "core/proto/ops.h"
 #include "core/server/connection.h"
 #include "core/server/node.h"
@@ -90,10 +91,26 @@ struct node::impl {
   void process_sub(connection& c, const proto::op& op);
   void process_unsub(connection& c, const proto::op& op);
   void process_ping(connection& c);
-  void deliver(connection& publisher, subject::subscription& sub, const proto::op& op);
-  bool deliver_queue(connection& publisher, const subject::queue_group& g, const proto::op& op);
+  bool route(connection* publisher, const proto::op& op, std::string_view match_subject = {});
+  void deliver(connection* publisher, subject::subscription& sub, const proto::op& op);
+  bool deliver_queue(connection* publisher, const subject::queue_group& g, const proto::op& op);
   void send_no_responders(connection& c, std::string_view reply);
   void unsubscribe(connection& c, subject::subscription& sub);
+
+  // --- JetStream (node_jetstream.cpp). Internal subscriptions have
+  // owner == internal_owner and owner_data == nullptr; their token is the key
+  // of internal_subs. What the engine publishes waits in js_out until the
+  // current event's handler returns (end_event), then goes through route().
+  static constexpr std::uint64_t internal_owner = ~std::uint64_t{0};
+  struct js_port;
+  std::unique_ptr<jetstream::port> jsp;  // a js_port
+  std::unique_ptr<jetstream::engine> js;
+  std::unordered_map<std::uint64_t, std::unique_ptr<subject::subscription>> internal_subs;
+  std::unordered_map<const subject::subscription*, std::uint64_t> internal_tokens;
+  std::deque<jetstream::out_msg> js_out;
+  std::uint64_t next_ticket_seen = 0;
+  void deliver_internal(subject::subscription& sub, const proto::op& op);
+  void drain_jetstream();
 
   // --- monitoring (node_monitor.cpp)
   base::wall_time started_wall{};  // the first wall time seen

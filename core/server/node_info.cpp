@@ -27,7 +27,7 @@ std::string node::impl::info_line(const connection& c) const {
   j["port"] = cfg.port;
   j["headers"] = true;
   j["max_payload"] = cfg.max_payload;
-  if (cfg.jetstream) j["jetstream"] = true;
+  if (js) j["jetstream"] = true;
   j["client_id"] = c.id.value;
   if (!c.ip.empty()) j["client_ip"] = c.ip;
   if (ldm) j["ldm"] = true;

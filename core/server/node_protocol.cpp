@@ -152,32 +152,46 @@ void node::impl::process_pub(connection& c, const proto::op& op) {
   }
   if (c.opts.verbose) send_ok(c);
 
-  const auto result = subs.match(op.subject);
-  bool delivered = false;
-  for (subject::subscription* s : result->plain) {
-    if (s->owner == 0) continue;
-    const std::uint64_t before = stats.out_msgs;
-    deliver(c, *s, op);
-    delivered = delivered || stats.out_msgs != before;
-  }
-  for (const subject::queue_group& g : result->queues) {
-    delivered = deliver_queue(c, g, op) || delivered;
-  }
+  const bool delivered = route(&c, op);
   if (!delivered && !op.reply.empty() && c.opts.no_responders && c.state == conn_state::open) {
     send_no_responders(c, op.reply);
   }
 }
 
+// Delivers to every matching plain subscription and one member per queue group;
+// true if anything took the message. `publisher` is null for JetStream's own,
+// which may be routed by another subject than the one subscribers see
+// (`match_subject`: a push consumer's deliver subject).
+bool node::impl::route(connection* publisher, const proto::op& op, std::string_view match_subject) {
+  const auto result = subs.match(match_subject.empty() ? op.subject : match_subject);
+  bool delivered = false;
+  for (subject::subscription* s : result->plain) {
+    if (s->owner == 0) continue;
+    if (s->owner == internal_owner) {
+      deliver_internal(*s, op);
+      delivered = true;
+      continue;
+    }
+    const std::uint64_t before = stats.out_msgs;
+    deliver(publisher, *s, op);
+    delivered = delivered || stats.out_msgs != before;
+  }
+  for (const subject::queue_group& g : result->queues) {
+    delivered = deliver_queue(publisher, g, op) || delivered;
+  }
+  return delivered;
+}
+
 // One member of the group gets the message: start at a random member and take
 // the first that accepts it (a member on the publishing connection with echo
 // off, or one being removed, passes it on).
-bool node::impl::deliver_queue(connection& publisher, const subject::queue_group& g, const proto::op& op) {
+bool node::impl::deliver_queue(connection* publisher, const subject::queue_group& g, const proto::op& op) {
   const std::size_t n = g.members.size();
   if (n == 0) return false;
   const std::size_t start = static_cast<std::size_t>(rng.below(n));
   for (std::size_t i = 0; i < n; ++i) {
     subject::subscription* s = g.members[(start + i) % n];
-    if (s->owner == 0) continue;
+    if (s->owner == 0 || s->owner == internal_owner) continue;
     const std::uint64_t before = stats.out_msgs;
     deliver(publisher, *s, op);
     if (stats.out_msgs != before) return true;
@@ -185,11 +199,11 @@ bool node::impl::deliver_queue(connection& publisher, const subject::queue_group
   return false;
 }
 
-void node::impl::deliver(connection& publisher, subject::subscription& sub, const proto::op& op) {
+void node::impl::deliver(connection* publisher, subject::subscription& sub, const proto::op& op) {
   auto* target = static_cast<connection*>(sub.owner_data);
   NATRIUM_ASSERT(target != nullptr);
   if (target->state != conn_state::open) return;
-  if (target == &publisher && !publisher.opts.echo) return;
+  if (target == publisher && !publisher->opts.echo) return;
   sub.delivered++;
   if (sub.max_msgs > 0 && sub.delivered > sub.max_msgs) {
     unsubscribe(*target, sub);
@@ -211,9 +225,9 @@ void node::impl::deliver(connection& publisher, subject::subscription& sub, cons
   if (sub.max_msgs > 0 && sub.delivered == sub.max_msgs) unsubscribe(*target, sub);
   if (!check_pending(*target)) return;
   queue_send(*target);
-  if (target != &publisher && target->out.writing() &&
+  if (publisher != nullptr && target != publisher && target->out.writing() &&
       static_cast<std::int64_t>(target->out.bytes()) > stall_threshold()) {
-    note_stall(publisher, *target);
+    note_stall(*publisher, *target);
   }
 }
 
@@ -254,6 +268,7 @@ void node::impl::process_sub(connection& c, const proto::op& op) {
     send_err(c, "Invalid Subject");
     return;
   }
+  if (js) js->on_client_subscribed(sub->subject);
   c.subs.emplace(std::move(sid), std::move(sub));
   c.last_activity_wall = wall;
   if (c.opts.verbose) send_ok(c);

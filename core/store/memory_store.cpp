@@ -153,6 +153,65 @@ base::result<std::vector<stream_id>> memory_store::streams() const noexcept {
   return out;
 }
 
+base::result<catalog_entries> memory_store::catalog(std::string_view prefix) const noexcept {
+  NATRIUM_ASSERT(journal_.empty());
+  catalog_entries out;
+  for (auto it = catalog_.lower_bound(prefix); it != catalog_.end(); ++it) {
+    if (std::string_view(it->first).substr(0, prefix.size()) != prefix) break;
+    auto v = decode_catalog(it->second, it->first);
+    if (!v) return v.err();
+    out.emplace_back(it->first, std::move(v.value()));
+  }
+  NATRIUM_ASSERT(out.size() <= catalog_.size());
+  NATRIUM_ASSERT_SLOW(std::is_sorted(out.begin(), out.end()));
+  return out;
+}
+
+namespace {
+// Counts a scan in progress for as long as it runs (see scans_active_).
+class scan_guard {
+ public:
+  explicit scan_guard(std::uint32_t& n) noexcept : n_(n) { ++n_; }
+  ~scan_guard() { NATRIUM_ASSERT(n_ > 0); --n_; }
+  scan_guard(const scan_guard&) = delete;
+  scan_guard& operator=(const scan_guard&) = delete;
+
+ private:
+  std::uint32_t& n_;
+};
+}  // namespace
+
+base::result<bool> memory_store::scan(stream_id stream, std::uint64_t from_seq,
+                                      const std::function<bool(const msg_meta_view&)>& fn) const noexcept {
+  NATRIUM_ASSERT(fn);
+  const stream_data* sd = find(stream);
+  if (sd == nullptr) return true;
+  const scan_guard guard(scans_active_);
+  std::uint64_t prev = 0;
+  for (auto it = sd->msgs.lower_bound(from_seq); it != sd->msgs.end(); ++it) {
+    const std::string& rec = it->second;
+    auto m = decode_message_meta(rec, rec.size() <= scan_verify_len_max);
+    if (!m) return m.err();
+    if (m.value().seq != it->first) return base::error{"store: message record seq mismatch"};
+    NATRIUM_ASSERT(it->first > prev);
+    prev = it->first;
+    const message_meta& mm = m.value();
+    const msg_meta_view v{mm.seq, mm.timestamp_ns, stored_size(mm.subject.size(), mm.headers_len, mm.payload_len),
+                          mm.subject};
+    if (!fn(v)) return false;
+  }
+  return true;
+}
+
+bool memory_store::corrupt_catalog_for_test(std::string_view key) noexcept {
+  NATRIUM_ASSERT(journal_.empty());
+  const auto it = catalog_.find(key);
+  if (it == catalog_.end()) return false;
+  NATRIUM_ASSERT(!it->second.empty());
+  it->second.back() = static_cast<char>(it->second.back() ^ 0x5A);
+  return true;
+}
+
 bool memory_store::corrupt_for_test(stream_id stream, std::uint64_t seq) noexcept {
   NATRIUM_ASSERT(journal_.empty());
   const auto it = streams_.find(stream);

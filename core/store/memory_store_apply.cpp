@@ -9,6 +9,7 @@ namespace natrium::store {
 
 base::result<batch_result> memory_store::apply(const store_batch& batch) noexcept {
   NATRIUM_ASSERT(journal_.empty());
+  NATRIUM_ASSERT(scans_active_ == 0);  // a scan callback must not write
   batch_total_bytes_ = total_bytes_;
   batch_result out;
   out.removed.reserve(batch.ops.size());
@@ -34,9 +35,11 @@ base::result<std::uint64_t> memory_store::apply_op(const store_op& op) {
   if (const auto* c = std::get_if<op_compact>(&op)) return do_compact(c->stream, c->seq);
   if (const auto* s = std::get_if<op_save_consumer>(&op)) return do_save_consumer(*s);
   if (const auto* dc = std::get_if<op_delete_consumer>(&op)) return do_delete_consumer(*dc);
-  const auto* ds = std::get_if<op_delete_stream>(&op);
-  NATRIUM_ASSERT(ds != nullptr);
-  return do_delete_stream(*ds);
+  if (const auto* ds = std::get_if<op_delete_stream>(&op)) return do_delete_stream(*ds);
+  if (const auto* pc = std::get_if<op_put_catalog>(&op)) return do_put_catalog(*pc);
+  const auto* dcat = std::get_if<op_delete_catalog>(&op);
+  NATRIUM_ASSERT(dcat != nullptr);
+  return do_delete_catalog(*dcat);
 }
 
 memory_store::stream_data& memory_store::touch(stream_id stream) {
@@ -241,6 +244,31 @@ std::uint64_t memory_store::do_delete_stream(const op_delete_stream& op) {
   return n;
 }
 
+base::result<std::uint64_t> memory_store::do_put_catalog(const op_put_catalog& op) {
+  if (op.key.empty() || op.key.size() > limits_.catalog_key_len_max)
+    return base::error{"store: bad catalog key length"};
+  std::string record = encode_catalog(op.key, op.value);
+  if (record.size() > limits_.record_len_max) return base::error{"store: record too large"};
+  auto it = catalog_.find(op.key);
+  std::optional<std::string> prev;
+  if (it != catalog_.end()) prev = std::move(it->second);
+  journal_.push_back(j_catalog{op.key, std::move(prev)});
+  catalog_[op.key] = std::move(record);
+  NATRIUM_ASSERT(catalog_.count(op.key) == 1);
+  NATRIUM_ASSERT(std::holds_alternative<j_catalog>(journal_.back()));
+  return std::uint64_t{0};
+}
+
+std::uint64_t memory_store::do_delete_catalog(const op_delete_catalog& op) {
+  auto it = catalog_.find(op.key);
+  if (it == catalog_.end()) return 0;
+  journal_.push_back(j_catalog{op.key, std::move(it->second)});
+  catalog_.erase(it);
+  NATRIUM_ASSERT(catalog_.count(op.key) == 0);
+  NATRIUM_ASSERT(std::holds_alternative<j_catalog>(journal_.back()));
+  return 1;
+}
+
 void memory_store::rollback() {
   for (auto it = journal_.rbegin(); it != journal_.rend(); ++it) {
     if (auto* a = std::get_if<j_appended>(&*it)) {
@@ -264,6 +292,8 @@ void memory_store::rollback() {
       if (c->prev) cons[c->name] = std::move(*c->prev); else cons.erase(c->name);
     } else if (auto* cr = std::get_if<j_created>(&*it)) {
       NATRIUM_ASSERT(streams_.erase(cr->stream) == 1);
+    } else if (auto* cat = std::get_if<j_catalog>(&*it)) {
+      if (cat->prev) catalog_[cat->key] = std::move(*cat->prev); else catalog_.erase(cat->key);
     } else {
       auto& d = std::get<j_dropped>(*it);
       NATRIUM_ASSERT(streams_.count(d.stream) == 0);

@@ -6,17 +6,60 @@
 namespace natrium::store {
 namespace {
 
-constexpr std::array<std::uint32_t, 256> make_crc_table() {
-  std::array<std::uint32_t, 256> t{};
+// crc_tables[0] is the byte-at-a-time table; crc_tables[k][b] is the CRC of
+// byte b followed by k zero bytes (slicing-by-8).
+using crc_table_set = std::array<std::array<std::uint32_t, 256>, 8>;
+constexpr crc_table_set make_crc_tables() {
+  crc_table_set t{};
   for (std::uint32_t i = 0; i < 256; ++i) {
     std::uint32_t c = i;
     for (int k = 0; k < 8; ++k) c = (c & 1u) ? (c >> 1) ^ 0x82F63B78u : (c >> 1);
-    t[i] = c;
+    t[0][i] = c;
   }
+  for (std::size_t k = 1; k < 8; ++k)
+    for (std::size_t i = 0; i < 256; ++i) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFFu];
   return t;
 }
-constexpr std::array<std::uint32_t, 256> crc_table = make_crc_table();
-static_assert(crc_table[1] == 0xF26B8303u);
+constexpr crc_table_set crc_tables = make_crc_tables();
+static_assert(crc_tables[0][1] == 0xF26B8303u);
+static_assert(crc_tables[0][128] == 0x82F63B78u);
+
+std::uint32_t load_le32(const unsigned char* p) noexcept {
+  return static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
+         static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
+}
+
+// `crc` is the running (inverted) register; the caller inverts before and after.
+std::uint32_t crc32c_sliced(const unsigned char* p, std::size_t n, std::uint32_t crc) noexcept {
+  const auto& t = crc_tables;
+  for (; n >= 8; p += 8, n -= 8) {
+    const std::uint32_t lo = crc ^ load_le32(p);
+    const std::uint32_t hi = load_le32(p + 4);
+    crc = t[7][lo & 0xFFu] ^ t[6][(lo >> 8) & 0xFFu] ^ t[5][(lo >> 16) & 0xFFu] ^ t[4][lo >> 24] ^
+          t[3][hi & 0xFFu] ^ t[2][(hi >> 8) & 0xFFu] ^ t[1][(hi >> 16) & 0xFFu] ^ t[0][hi >> 24];
+  }
+  for (; n > 0; ++p, --n) crc = t[0][(crc ^ *p) & 0xFFu] ^ (crc >> 8);
+  return crc;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define NATRIUM_CRC32C_HW 1
+// The SSE4.2 crc32 instruction computes the same CRC32C (same polynomial,
+// reflected, register not inverted), 8 bytes per instruction.
+__attribute__((target("sse4.2"))) std::uint32_t crc32c_hw(const unsigned char* p, std::size_t n,
+                                                         std::uint32_t crc) noexcept {
+  std::uint64_t c = crc;
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, p, 8);  // x86-64 is little-endian, as the table form assumes
+    c = __builtin_ia32_crc32di(c, v);
+  }
+  auto c32 = static_cast<std::uint32_t>(c);
+  for (; n > 0; ++p, --n) c32 = __builtin_ia32_crc32qi(c32, *p);
+  return c32;
+}
+bool cpu_has_sse42() noexcept { return __builtin_cpu_supports("sse4.2") != 0; }
+#endif
 
 void put_u32(std::string& out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
@@ -78,13 +121,20 @@ void seal_record(std::string& out) {
   NATRIUM_ASSERT(crc32c(std::string_view(out).substr(record_header_len)) == crc);
 }
 
-// Checks kind, version and checksum; returns an error text or empty.
-const char* check_record(std::string_view rec, record_kind kind) noexcept {
+// Checks size, kind, version and reserved bytes; returns an error text or null.
+const char* check_header(std::string_view rec, record_kind kind) noexcept {
   NATRIUM_ASSERT(record_header_len == 8);
   if (rec.size() < record_header_len) return "store: record truncated";
   if (static_cast<std::uint8_t>(rec[0]) != static_cast<std::uint8_t>(kind)) return "store: record kind mismatch";
   if (static_cast<std::uint8_t>(rec[1]) != record_version) return "store: record version unknown";
   if (rec[2] != '\0' || rec[3] != '\0') return "store: record reserved bytes set";
+  return nullptr;
+}
+
+// check_header, then the checksum; returns an error text or null.
+const char* check_record(std::string_view rec, record_kind kind) noexcept {
+  if (const char* e = check_header(rec, kind)) return e;
+  NATRIUM_ASSERT(rec.size() >= record_header_len);
   std::uint32_t stored = 0;
   reader r(rec, 4);
   NATRIUM_ASSERT(r.u32(stored));
@@ -95,11 +145,19 @@ const char* check_record(std::string_view rec, record_kind kind) noexcept {
 }  // namespace
 
 std::uint32_t crc32c(std::string_view data, std::uint32_t crc) noexcept {
-  NATRIUM_ASSERT(crc_table[0] == 0u);
-  NATRIUM_ASSERT(crc_table[128] == 0x82F63B78u);
-  crc = ~crc;
-  for (const char ch : data) crc = crc_table[(crc ^ static_cast<std::uint8_t>(ch)) & 0xFFu] ^ (crc >> 8);
-  return ~crc;
+  NATRIUM_ASSERT(crc_tables[0][0] == 0u);
+  NATRIUM_ASSERT(data.data() != nullptr || data.empty());
+  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+#ifdef NATRIUM_CRC32C_HW
+  if (cpu_has_sse42()) return ~crc32c_hw(p, data.size(), ~crc);
+#endif
+  return ~crc32c_sliced(p, data.size(), ~crc);
+}
+
+std::uint32_t crc32c_portable(std::string_view data, std::uint32_t crc) noexcept {
+  NATRIUM_ASSERT(crc_tables[0][0] == 0u);
+  NATRIUM_ASSERT(data.data() != nullptr || data.empty());
+  return ~crc32c_sliced(reinterpret_cast<const unsigned char*>(data.data()), data.size(), ~crc);
 }
 
 std::string encode_message(const stored_msg& msg) {
@@ -154,6 +212,48 @@ std::optional<std::int64_t> peek_timestamp(std::string_view rec) noexcept {
   reader r(rec, record_header_len + 8);
   NATRIUM_ASSERT(r.i64(ts));
   return ts;
+}
+
+base::result<message_meta> decode_message_meta(std::string_view rec, bool verify_checksum) noexcept {
+  const record_kind kind = record_kind::message;
+  if (const char* e = verify_checksum ? check_record(rec, kind) : check_header(rec, kind)) return base::error{e};
+  reader r(rec, record_header_len);
+  message_meta m;
+  std::uint32_t subject_len = 0;
+  if (!r.u64(m.seq) || !r.i64(m.timestamp_ns) || !r.u32(subject_len) || !r.u32(m.headers_len) ||
+      !r.u32(m.payload_len))
+    return base::error{"store: message record truncated"};
+  if (r.remaining() != std::uint64_t{subject_len} + m.headers_len + m.payload_len)
+    return base::error{"store: message record length mismatch"};
+  if (m.seq == 0) return base::error{"store: message record has seq 0"};
+  m.subject = rec.substr(message_fixed_len, subject_len);
+  NATRIUM_ASSERT(m.subject.size() == subject_len);
+  NATRIUM_ASSERT(rec.size() == message_fixed_len + subject_len + m.headers_len + m.payload_len);
+  return m;
+}
+
+std::string encode_catalog(std::string_view key, std::string_view value) {
+  NATRIUM_ASSERT(!key.empty());
+  NATRIUM_ASSERT(key.size() <= UINT32_MAX);
+  std::string out;
+  out.reserve(record_header_len + 4 + key.size() + value.size());
+  begin_record(out, record_kind::catalog);
+  put_u32(out, static_cast<std::uint32_t>(key.size()));
+  out.append(key).append(value);
+  seal_record(out);
+  return out;
+}
+
+base::result<std::string> decode_catalog(std::string_view rec, std::string_view key) noexcept {
+  if (const char* e = check_record(rec, record_kind::catalog)) return base::error{e};
+  reader r(rec, record_header_len);
+  std::uint32_t key_len = 0;
+  if (!r.u32(key_len) || r.remaining() < key_len) return base::error{"store: catalog record truncated"};
+  const std::size_t value_at = record_header_len + 4 + key_len;
+  if (rec.substr(record_header_len + 4, key_len) != key) return base::error{"store: catalog record key mismatch"};
+  std::string value(rec.substr(value_at));
+  NATRIUM_ASSERT(value_at + value.size() == rec.size());
+  return value;
 }
 
 std::string encode_consumer(const consumer_state& s) {

@@ -16,10 +16,12 @@
 // tests/unit/store/store_contract_test.cpp.
 #include <compare>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/base/result.h"
@@ -80,6 +82,18 @@ struct consumer_state {
   bool operator==(const consumer_state&) const = default;
 };
 
+// One stored message's metadata, without its headers or payload (store_reader::scan).
+// `subject` points into the store and is valid only during the scan callback.
+struct msg_meta_view {
+  std::uint64_t seq = 0;
+  std::int64_t timestamp_ns = 0;
+  std::uint64_t size = 0;  // stored_size(subject, headers, payload lengths)
+  std::string_view subject;
+};
+
+// Catalog entries (key, value), ordered by key bytewise.
+using catalog_entries = std::vector<std::pair<std::string, std::string>>;
+
 // Subject filters: "" and ">" match everything; otherwise NATS wildcard rules.
 using subject_counts = std::map<std::string, std::uint64_t>;
 
@@ -107,6 +121,19 @@ class store_reader {
                                                                     std::string_view name) const noexcept = 0;
   // Names of the streams holding anything (messages, bookkeeping or consumers).
   virtual base::result<std::vector<stream_id>> streams() const noexcept = 0;
+  // Every catalog entry (op_put_catalog) whose key starts with `prefix` ("" for
+  // all), ordered by key bytewise. Values are checksummed like other records.
+  virtual base::result<std::vector<std::pair<std::string, std::string>>> catalog(
+      std::string_view prefix) const noexcept = 0;
+  // Visits every stored message of `stream` with seq >= from_seq in ascending
+  // seq order, without loading headers or payloads (index rebuild at startup).
+  // `fn` returns false to stop; the result is true if the scan reached the end,
+  // false if fn stopped it. Records up to scan_verify_len_max bytes
+  // (record_codec.h) are checksummed during the scan; larger ones are checked
+  // for structure only and fully verified when loaded. `fn` may call this
+  // store's read methods but must not apply batches to it.
+  virtual base::result<bool> scan(stream_id stream, std::uint64_t from_seq,
+                                  const std::function<bool(const msg_meta_view&)>& fn) const noexcept = 0;
 };
 
 }  // namespace natrium::store

@@ -47,19 +47,32 @@ struct op_delete_consumer {
   stream_id stream;
   std::string name;
 };
-// Removes the stream's messages, bookkeeping and consumers.
+// Removes the stream's messages, bookkeeping and consumers; not its catalog
+// entries (the caller deletes those explicitly).
 struct op_delete_stream {
   stream_id stream;
 };
+// Catalog: durable key/value metadata (stream and consumer configurations).
+// Keys are 1..catalog_key_len_max bytes, ordered bytewise; values are opaque.
+// Put replaces any previous value; deleting an absent key has no effect
+// (removed count 0; 1 if it removed an entry).
+struct op_put_catalog {
+  std::string key;
+  std::string value;
+};
+struct op_delete_catalog {
+  std::string key;
+};
 
 using store_op = std::variant<op_append, op_delete, op_purge, op_compact, op_save_consumer,
-                              op_delete_consumer, op_delete_stream>;
+                              op_delete_consumer, op_delete_stream, op_put_catalog, op_delete_catalog>;
 
 struct store_batch {
   std::vector<store_op> ops;
 };
 
-// Per operation, how many messages it removed (purge/compact/delete replies).
+// Per operation, how many messages it removed (purge/compact/delete replies);
+// op_delete_catalog counts the catalog entry it removed (0 or 1).
 struct batch_result {
   std::vector<std::uint64_t> removed;
 };
@@ -69,6 +82,7 @@ struct store_limits {
   std::uint64_t subject_len_max = 4096;
   std::uint64_t record_len_max = 64u * 1024u * 1024u + 64u * 1024u;
   std::uint64_t consumer_name_len_max = 4096;
+  std::uint64_t catalog_key_len_max = 480;  // LMDB keys are at most 511 bytes
   std::uint64_t bytes_max = UINT64_MAX;  // memory_store: total stored bytes
 };
 

@@ -1,11 +1,13 @@
-// Startup time and append throughput of lmdb_store. Timings are printed, never
-// asserted. The full-size runs are hidden ([.bench]); run them with
-//   store_bench_test "[bench]"      (1,000,000-message startup + throughput)
+// Startup time, metadata scan and append throughput of lmdb_store. Timings are
+// printed, never asserted. The full-size runs are hidden ([.bench]); run them
+// (in a release build) with
+//   store_bench_test "[bench]"      (1,000,000-message startup, scan, throughput)
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cstdio>
 
+#include "core/store/record_codec.h"
 #include "tests/unit/store/store_fixtures.h"
 
 using namespace natrium;
@@ -61,7 +63,51 @@ void startup_check(std::uint64_t n) {
   std::printf("lmdb: purge of the whole stream (one txn) = %.3f s\n", seconds_since(t3));
 }
 
+// Rebuild-at-startup cost: reopen, then scan every message's metadata.
+void scan_check(std::uint64_t n) {
+  test::lmdb_fixture f;
+  fill_stream(f.s(), n, 10000, 128);
+  f.reopen();
+  const stream_state st = f.s().state(stream_id{1}).value();
+  for (int run = 0; run < 3; ++run) {
+    std::uint64_t count = 0, bytes = 0, prev = 0;
+    bool ordered = true;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = f.s().scan(stream_id{1}, 0, [&](const msg_meta_view& m) {
+      ordered = ordered && m.seq > prev;
+      prev = m.seq;
+      ++count;
+      bytes += m.size;
+      return true;
+    });
+    const double scan_s = seconds_since(t0);
+    REQUIRE(r.ok());
+    CHECK(r.value());
+    CHECK(ordered);
+    CHECK(count == n);
+    CHECK(bytes == st.bytes);
+    std::printf("lmdb scan #%d: %llu msgs of 128 B in %.3f s (%.0f ns/msg)\n", run + 1,
+                static_cast<unsigned long long>(count), scan_s, scan_s * 1e9 / static_cast<double>(n));
+  }
+  // The checksum's share: the same records' CRC32C, hardware path and table path.
+  const std::string rec = encode_message(stored_msg{1, 1, "bench.42", "", std::string(128, 'p')});
+  std::uint32_t sink = 0;
+  const auto t1 = std::chrono::steady_clock::now();
+  for (std::uint64_t i = 0; i < n; ++i) sink += crc32c(std::string_view(rec).substr(record_header_len + (i & 1)));
+  const double hw_s = seconds_since(t1);
+  const auto t2 = std::chrono::steady_clock::now();
+  for (std::uint64_t i = 0; i < n; ++i)
+    sink += crc32c_portable(std::string_view(rec).substr(record_header_len + (i & 1)));
+  const double table_s = seconds_since(t2);
+  std::printf("crc32c of %llu x %zu B records: crc32c() %.3f s, table-only %.3f s (sink %08x)\n",
+              static_cast<unsigned long long>(n), rec.size() - record_header_len, hw_s, table_s, sink);
+}
+
 }  // namespace
+
+TEST_CASE("lmdb scan: metadata of every message (small)", "[store][lmdb]") { scan_check(20000); }
+
+TEST_CASE("lmdb scan: 1,000,000 messages", "[.bench]") { scan_check(1000000); }
 
 TEST_CASE("lmdb startup: open + state does not replay (small)", "[store][lmdb]") { startup_check(20000); }
 

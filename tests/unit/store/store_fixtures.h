@@ -35,6 +35,7 @@ struct memory_fixture {
   store::store& s() { return s_; }
   void reopen() {}  // nothing to reopen: the memory store is its own state
   bool corrupt(store::stream_id st, std::uint64_t seq) { return s_.corrupt_for_test(st, seq); }
+  bool corrupt_catalog(std::string_view key) { return s_.corrupt_catalog_for_test(key); }
 };
 
 struct lmdb_fixture {
@@ -54,6 +55,10 @@ struct lmdb_fixture {
   void reopen() { s_.reset(); open(); }
   bool corrupt(store::stream_id st, std::uint64_t seq) {
     auto r = s_->corrupt_for_test(st, seq);
+    return r.ok() && r.value();
+  }
+  bool corrupt_catalog(std::string_view key) {
+    auto r = s_->corrupt_catalog_for_test(key);
     return r.ok() && r.value();
   }
   std::uint64_t map_size_;

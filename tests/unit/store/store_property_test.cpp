@@ -24,7 +24,13 @@ class generator {
   store_op op(const std::map<std::uint64_t, std::uint64_t>& last) {
     const stream_id st{1 + below(3)};
     const std::uint64_t last_seq = last.count(st.value) ? last.at(st.value) : 0;
-    const std::uint64_t k = below(100);
+    const std::uint64_t k = below(110);
+    if (k >= 100) {  // catalog, keys sharing prefixes
+      std::string key = (below(2) == 0 ? "s/" : "c/") + pick(subjects);
+      const std::uint64_t len = below(20);
+      if (k < 107) return op_put_catalog{std::move(key), std::string(len, static_cast<char>('a' + below(26)))};
+      return op_delete_catalog{std::move(key)};
+    }
     if (k < 55) {  // mostly appends, occasionally out of sequence
       const std::uint64_t seq = below(50) == 0 ? last_seq + 2 : last_seq + 1;
       return op_append{st, stored_msg{seq, static_cast<std::int64_t>(rng_() % 1000000), pick(subjects),
@@ -57,6 +63,19 @@ std::string describe(const base::result<T>& r) {
   return r.ok() ? "ok" : r.err().text;
 }
 
+// Everything a scan visits, plus how it ended.
+std::string scan_text(store::store& s, stream_id st, std::uint64_t from, std::size_t stop) {
+  std::string out;
+  std::size_t n = 0;
+  auto r = s.scan(st, from, [&](const msg_meta_view& m) {
+    out += std::to_string(m.seq) + " " + std::to_string(m.timestamp_ns) + " " + std::to_string(m.size) + " " +
+           std::string(m.subject) + "\n";
+    return ++n < stop;
+  });
+  REQUIRE(r.ok());
+  return out + (r.value() ? "end" : "stopped");
+}
+
 void compare(store::store& a, store::store& b, generator& g) {
   REQUIRE(a.streams().value() == b.streams().value());
   for (std::uint64_t id = 1; id <= 3; ++id) {
@@ -75,7 +94,12 @@ void compare(store::store& a, store::store& b, generator& g) {
     }
     for (std::uint64_t seq = sa.first_seq; seq <= sa.last_seq && seq < sa.first_seq + 200; ++seq)
       REQUIRE(a.load(st, seq).value() == b.load(st, seq).value());
+    const std::uint64_t from = g.below(sa.last_seq + 2);
+    const std::size_t stop = static_cast<std::size_t>(g.below(4) == 0 ? g.below(5) + 1 : SIZE_MAX);
+    REQUIRE(scan_text(a, st, from, stop) == scan_text(b, st, from, stop));
   }
+  for (const char* prefix : {"", "s/", "c/a", "s/b.c", "x"})
+    REQUIRE(a.catalog(prefix).value() == b.catalog(prefix).value());
 }
 
 }  // namespace
