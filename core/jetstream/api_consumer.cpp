@@ -53,7 +53,8 @@ void engine::impl::api_consumer_create(const in_msg& m) {
   if (!checked.ok()) return api_error_reply(m, type, *checked.error);
   consumer_config cfg = *checked.config;
   const std::string cname = cfg.is_durable() ? cfg.durable_name : (cfg.name.empty() ? generated : cfg.name);
-  if (cfg.name.empty()) cfg.name = cname;
+  // (cfg.name stays empty for legacy durables and generated names: the
+  // reference echoes no "name" in their config.)
 
   if (auto it = s->consumers.find(cname); it != s->consumers.end()) {
     consumer& eo = *it->second;
@@ -61,7 +62,8 @@ void engine::impl::api_consumer_create(const in_msg& m) {
       api_respond(m, with_type(type, eo.info_json()));
       return;
     }
-    const bool interest = !eo.config().deliver_subject.empty() && out.has_interest(eo.config().deliver_subject);
+    const bool interest = !eo.config().deliver_subject.empty() &&
+                          out.has_exact_interest(eo.config().deliver_subject, eo.config().deliver_group);
     if (auto e = check_consumer_update(eo.config(), cfg, interest)) return api_error_reply(m, type, *e);
     const bool was_pull = eo.config().is_pull();
     eo.update_config(cfg);

@@ -110,6 +110,7 @@ void engine::impl::api_stream_create(const in_msg& m, std::string_view name) {
   }
   save_stream(st);
   subscribe_stream(st);
+  backfill(st);
   send_advisory("$JS.EVENT.ADVISORY.STREAM.CREATED." + cfg.name,
                 "{\"type\":\"io.nats.jetstream.advisory.v1.stream_action\",\"id\":" + go_json_quoted(advisory_id()) +
                     ",\"timestamp\":" + go_time_json(wall.ns) + ",\"stream\":" + go_json_quoted(cfg.name) +

@@ -136,7 +136,7 @@ void engine::on_client_subscribed(std::string_view subject) {
     for (auto& [cname, c] : s->consumers) {
       const auto& ds = c->config().deliver_subject;
       if (ds.empty()) continue;
-      if (ds == subject || subject::matches(subject, ds)) c->kick();
+      if (ds == subject) c->kick();  // interest is an exact subscription
     }
   }
 }

@@ -36,6 +36,13 @@ class port {
   virtual void publish(out_msg m) = 0;
   // Does any live subscription (client or internal) match literal `subject`?
   virtual bool has_interest(std::string_view subject) = 0;
+  // Push consumer interest (the reference's sublist notifications): a live
+  // client subscription on exactly `subject` (no wildcard), a plain one when
+  // `queue` is empty, else one in queue group `queue`.
+  virtual bool has_exact_interest(std::string_view subject, std::string_view queue) {
+    (void)queue;
+    return has_interest(subject);
+  }
   // Internal subscriptions: messages on `subject` come back through
   // engine::on_message(token, ...). Tokens are chosen by the engine.
   virtual void subscribe(std::uint64_t token, std::string_view subject) = 0;

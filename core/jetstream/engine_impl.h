@@ -59,6 +59,13 @@ class stream final : public consumer_host {
   bool age_timer_armed = false;
 
   bool is_memory() const noexcept { return cfg.storage == storage_type::memory; }
+  // Accounted bytes of one message, as the reference's store of this type
+  // counts them (memStoreMsgSize / fileStoreMsgSize).
+  std::uint64_t record_size(std::size_t subject_len, std::size_t headers_len, std::size_t payload_len) const noexcept {
+    const std::uint64_t raw = static_cast<std::uint64_t>(subject_len + headers_len + payload_len);
+    if (is_memory()) return raw + 16;
+    return raw + 22 + 8 + (headers_len > 0 ? 4 : 0);
+  }
   store::stream_id sid() const noexcept { return store::stream_id{id}; }
 
   // --- consumer_host
@@ -82,6 +89,16 @@ class stream final : public consumer_host {
   // --- writes (stream_write.cpp)
   // A message published on one of the stream's subjects.
   void on_publish(const in_msg& m);
+  // Uses up `seq` without keeping a message (the reference's SkipMsg).
+  void skip_seq(std::uint64_t seq, std::string_view subj);
+  // Mirrors and sources (stream_source.cpp): a copied message; want_seq > 0
+  // keeps the origin's sequence (mirror).
+  void ingest(std::uint64_t want_seq, std::string_view subj, std::string_view headers, std::string_view payload,
+              std::int64_t ts);
+  std::map<std::string, std::uint64_t, std::less<>> source_seq;    // origin -> last origin seq seen
+  std::map<std::string, std::int64_t, std::less<>> source_active;  // origin -> mono ns of the last copy
+  std::string source_info_json(const std::string& origin) const;
+  std::string sources_info_json() const;  // ",\"mirror\":{..}" / ",\"sources\":[..]" or ""
   void republish(std::string_view subj, std::string_view headers, std::string_view payload, std::uint64_t seq,
                  std::uint64_t last_for_subject);
   // Removes messages (limits, purge, delete, retention), tells consumers, and
@@ -165,6 +182,11 @@ struct engine::impl {
   void delete_stream(stream& s);
   void delete_consumer(stream& s, consumer& c, bool advisory);
   void flush_consumer_states();
+
+  // --- mirrors and sources (stream_source.cpp)
+  void feed_downstream(stream& origin, std::uint64_t seq, std::string_view subj, std::string_view headers,
+                       std::string_view payload, std::int64_t ts);
+  void backfill(stream& d);
 
   // --- messages
   void on_api(const in_msg& m);

@@ -57,7 +57,11 @@ base::result<bool> engine::impl::recover() {
       if (!state) return state.err();
       if (state->first_seq > 1) st.idx.clear(state->first_seq);
       auto scanned = durable->scan(st.sid(), state->first_seq, [&](const store::msg_meta_view& mv) {
-        st.idx.append(mv.seq, mv.subject, mv.timestamp_ns, mv.size);
+        // mv.size is the store's stored_size (subject + headers + payload + 16);
+        // the scan does not say whether there were headers, so a recovered
+        // record with headers counts 4 bytes less than fileStoreMsgSize.
+        NATRIUM_ASSERT(mv.size >= mv.subject.size() + 16);
+        st.idx.append(mv.seq, mv.subject, mv.timestamp_ns, mv.size - 16 + st.record_size(0, 0, 0));
         return true;
       });
       if (!scanned) return scanned.err();

@@ -23,7 +23,17 @@ base::result<std::optional<store::stored_msg>> stream::load(std::uint64_t seq) c
 }
 void stream::publish(out_msg m) { eng.out.publish(std::move(m)); }
 void stream::publish_when_durable(out_msg m) { eng.publish_when_durable(std::move(m)); }
-bool stream::has_interest(std::string_view subject) { return eng.out.has_interest(subject); }
+bool stream::has_interest(std::string_view subject) {
+  // A push consumer's deliver subject needs an exact subscription (in its
+  // deliver group, if any); anything else (pull request inboxes) any match.
+  for (auto& [n, c] : consumers) {
+    const consumer_config& cc = c->config();
+    if (!cc.deliver_subject.empty() && cc.deliver_subject == subject) {
+      return eng.out.has_exact_interest(subject, cc.deliver_group);
+    }
+  }
+  return eng.out.has_interest(subject);
+}
 void stream::state_changed(consumer& c) { dirty.insert(&c); }
 void stream::released(consumer&, std::uint64_t seq) { release_if_unneeded(seq); }
 void stream::advisory(std::string subject, std::string json) { eng.send_advisory(std::move(subject), std::move(json)); }
@@ -196,7 +206,7 @@ void stream::on_publish(const in_msg& m) {
     }
   }
 
-  const std::uint64_t msize = store::stored_size(subj.size(), m.headers.size(), m.payload.size());
+  const std::uint64_t msize = record_size(subj.size(), m.headers.size(), m.payload.size());
   // Discard new (memstore storeRawMsg).
   const std::uint64_t per_subject = idx.subject_msgs(subj);
   const bool at_subject_limit = cfg.max_msgs_per_subject > 0 &&
@@ -249,6 +259,7 @@ void stream::on_publish(const in_msg& m) {
   if (cfg.republish_) republish(subj, m.headers, m.payload, seq, last_for_subject);
   if (can_respond) eng.reply_durable(m.reply, pub_ack(cfg.name, seq, false));
   eng.mark_durable(*this, seq);
+  eng.feed_downstream(*this, seq, subj, m.headers, m.payload, eng.wall.ns);
 }
 
 // Republish (stream.go processJetStreamMsg): the stored message goes out again

@@ -5,8 +5,11 @@
 namespace natrium::jetstream {
 
 std::string stream::state_json(std::string_view subjects_filter, bool deleted_details) const {
+  // A stream that never held a message reports first_seq 0 (the stores start
+  // at zero); after a purge or skip it is last_seq + 1.
+  const std::uint64_t reported_first = idx.msgs() == 0 && idx.last_seq() == 0 ? 0 : idx.first_seq();
   std::string j = "{\"messages\":" + std::to_string(idx.msgs()) + ",\"bytes\":" + std::to_string(idx.bytes()) +
-                  ",\"first_seq\":" + std::to_string(idx.first_seq()) + ",\"first_ts\":" +
+                  ",\"first_seq\":" + std::to_string(reported_first) + ",\"first_ts\":" +
                   go_time_json(idx.msgs() > 0 ? idx.first_ts() : 0) + ",\"last_seq\":" +
                   std::to_string(idx.last_seq()) + ",\"last_ts\":" + go_time_json(idx.last_seq() > 0 ? idx.last_ts() : 0);
   if (idx.num_subjects() > 0) j += ",\"num_subjects\":" + std::to_string(idx.num_subjects());
@@ -42,7 +45,7 @@ std::string stream::state_json(std::string_view subjects_filter, bool deleted_de
 
 std::string stream::info_json(std::string_view subjects_filter, bool deleted_details) const {
   return "\"config\":" + stream_config_json(cfg) + ",\"created\":" + go_time_json(created.ns) +
-         ",\"state\":" + state_json(subjects_filter, deleted_details);
+         ",\"state\":" + state_json(subjects_filter, deleted_details) + sources_info_json();
 }
 
 }  // namespace natrium::jetstream
