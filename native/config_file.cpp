@@ -257,7 +257,6 @@ void apply_jetstream(const entry& e, context& c) {
       return c.error(e.key_pos, std::string("Expected map, bool or string to define JetStream, got ") +
                                     conf::describe(e.val.kind));
   }
-  if (js.enabled) c.ignore(e.key_pos, "JetStream is not supported yet; ignoring it");
 }
 
 void apply_routes(const entry& m, context& c) {

@@ -9,8 +9,10 @@
 #include "core/monitor/monitor.h"
 #include "core/server/node.h"
 #include "native/jetstream_limits.h"
+#include "native/lmdb_store.h"
 #include "native/monitor_http.h"
 #include "native/process_stats.h"
+#include "native/storage_writer.h"
 
 namespace natrium::native {
 
@@ -59,6 +61,11 @@ struct host::impl {
   tcp::acceptor acceptor;
   asio::steady_timer timer;
   asio::signal_set signals;
+  // JetStream's durable store (opened by start_jetstream): declared before the
+  // node, which reads it, so it is closed after the node is gone.
+  std::unique_ptr<lmdb_store> store;
+  storage_writer writer;       // write_storage batches waiting for the next group commit
+  bool commit_posted = false;  // a commit_writes handler is queued on io
   std::unique_ptr<server::node> node_ptr;  // created once the listener is bound (INFO has the port)
   server::node* nodep = nullptr;
   std::unordered_map<std::uint64_t, std::shared_ptr<session>> sessions;
@@ -104,6 +111,12 @@ struct host::impl {
     std::string error;
     std::optional<options> next = reload(error);
     if (!next) return log.error("Failed to reload server configuration: " + error);
+    if (auto refused = jetstream_reload_refusal(opts, *next)) {
+      return log.error("Failed to reload server configuration: " + *refused);
+    }
+    next->node.jetstream = nodep->cfg().jetstream;  // JetStream keeps its startup settings
+    next->node.js_max_memory = nodep->cfg().js_max_memory;
+    next->node.js_max_store = nodep->cfg().js_max_store;
     tick();
     auto applied = nodep->reconfigure(next->node);
     if (!applied.ok()) return log.error("Failed to reload server configuration: " + applied.err().text);
@@ -158,6 +171,14 @@ struct host::impl {
       s->sock.close(ignored);
     }
     sessions.clear();
+    if (store) {
+      // Writes nobody will be told about any more are still made durable.
+      log.info("Initiating JetStream Shutdown...");
+      for (const auto& d : writer.commit(*store)) {
+        if (!d.ok) log.error("JetStream storage write failed: " + d.error);
+      }
+      log.info("JetStream Shutdown");
+    }
     log.info("Server Exiting..");
     io.stop();
   }
@@ -282,9 +303,35 @@ struct host::impl {
         if (it == sessions.end()) continue;
         it->second->read_paused = !sr->enabled;
         if (sr->enabled) wait_readable(it->second);
+      } else if (auto* ws = std::get_if<server::write_storage>(&*a)) {
+        queue_write(ws->ticket, std::move(ws->batch));
       }
     }
     arm_timer();
+  }
+
+  // Group commit: the batches of every event handled before the posted
+  // handler runs (this turn of the loop) go into one LMDB transaction.
+  void queue_write(std::uint64_t ticket, store::store_batch batch) {
+    NATRIUM_ASSERT(store != nullptr);  // the node writes only once attach_store gave it a store
+    writer.queue(ticket, std::move(batch));
+    if (commit_posted) return;
+    commit_posted = true;
+    asio::post(io, [this] { commit_writes(); });
+  }
+
+  void commit_writes() {
+    commit_posted = false;
+    if (writer.empty()) return;
+    const std::vector<server::storage_done> done = writer.commit(*store);
+    bool logged = false;  // the first failure says why; the later ones follow from it
+    for (const server::storage_done& d : done) {
+      if (!d.ok && !logged) log.error("JetStream storage write failed: " + d.error);
+      logged = logged || !d.ok;
+      tick();
+      nodep->on_storage_done(d);
+      drain();
+    }
   }
 
   // One timer follows the node's next deadline; re-armed only when it changes
@@ -335,6 +382,14 @@ bool host::listen() {
   }
   server::config cfg = m.opts.node;
   cfg.port = m.acceptor.local_endpoint().port();
+  // Resolved once, as the reference does at start: the log, the node and the
+  // monitoring endpoints all see the same directory and limits.
+  m.monitor_jetstream = jetstream_settings_for(m.opts);
+  cfg.jetstream = m.monitor_jetstream.enabled;
+  if (cfg.jetstream) {
+    cfg.js_max_memory = m.monitor_jetstream.max_memory;
+    cfg.js_max_store = m.monitor_jetstream.max_storage;
+  }
   m.node_ptr = std::make_unique<server::node>(cfg);
   m.nodep = m.node_ptr.get();
   return true;
@@ -373,7 +428,6 @@ monitor::host_stats host::impl::monitor_host_stats() {
 bool host::start_monitor() {
   auto& m = *impl_;
   if (m.opts.http_port == 0) return true;
-  m.monitor_jetstream = jetstream_settings_for(m.opts);
   // Requests run on the io_context thread, between node events: reads only.
   auto on_request = [&m](const monitor::request& req) {
     return monitor::handle(*m.nodep, req, m.monitor_host_stats(), m.monitor_requests);
@@ -384,5 +438,65 @@ bool host::start_monitor() {
 }
 
 int host::monitor_port() const { return impl_->http_monitor ? impl_->http_monitor->port() : 0; }
+
+// --- JetStream ---------------------------------------------------------------
+
+namespace {
+
+void log_jetstream_banner(logger& log, const monitor::jetstream_settings& js) {
+  static const char* const banner[] = {
+      "    _ ___ _____ ___ _____ ___ ___   _   __  __",
+      " _ | | __|_   _/ __|_   _| _ \\ __| /_\\ |  \\/  |",
+      "| || | _|  | | \\__ \\ | | |   / _| / _ \\| |\\/| |",
+      " \\__/|___| |_| |___/ |_| |_|_\\___/_/ \\_\\_|  |_|",
+      "",
+      "         https://docs.nats.io/jetstream",
+      "",
+      "---------------- JETSTREAM ----------------",
+  };
+  for (const char* line : banner) log.info(line);
+  log.info("  Max Memory:      " + friendly_bytes(js.max_memory));
+  log.info("  Max Storage:     " + friendly_bytes(js.max_storage));
+  log.info("  Store Directory: \"" + js.store_dir + "\"");
+  if (!js.domain.empty()) log.info("  Domain:          " + js.domain);
+  log.info("-------------------------------------------");
+}
+
+}  // namespace
+
+bool host::start_jetstream() {
+  auto& m = *impl_;
+  const monitor::jetstream_settings& js = m.monitor_jetstream;
+  if (!js.enabled) return true;
+  NATRIUM_ASSERT(m.nodep != nullptr);  // after listen()
+  NATRIUM_ASSERT(m.store == nullptr);
+  m.log.info("Starting JetStream");
+  const auto& jo = m.opts.jetstream;
+  if (!(jo.max_memory_store.value_or(0) > 0 && jo.max_file_store.value_or(0) > 0)) {
+    m.log.write(server::log_level::debug, "JetStream creating dynamic configuration - " +
+                                              friendly_bytes(js.max_memory) + " memory, " +
+                                              friendly_bytes(js.max_storage) + " disk");
+  }
+  // As the reference, a JetStream that cannot start stops the server.
+  auto fail = [&m](const std::string& why) {
+    m.log.error("Can't start JetStream: " + why);
+    return false;
+  };
+  if (auto dir = prepare_store_dir(js.store_dir); !dir) return fail(dir.err().text);
+  log_jetstream_banner(m.log, js);
+  // Natrium's own files live in one LMDB environment inside the directory.
+  const std::string env_dir = js.store_dir + "/natrium";
+  if (auto dir = prepare_store_dir(env_dir); !dir) return fail(dir.err().text);
+  lmdb_store_options so;
+  so.directory = env_dir;
+  auto opened = lmdb_store::open(so);
+  if (!opened) return fail("could not open the store in \"" + env_dir + "\": " + opened.err().text);
+  m.store = std::move(opened.value());
+  m.tick();
+  auto attached = m.nodep->attach_store(m.store.get());
+  if (!attached) return fail(attached.err().text);
+  m.drain();
+  return true;
+}
 
 }  // namespace natrium::native

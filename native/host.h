@@ -31,6 +31,12 @@ class host {
   // set; false (logged) if it cannot listen. monitor_port() is 0 without it.
   bool start_monitor();
   int monitor_port() const;
+  // JetStream (-js, jetstream {}): after listen() and before run(), creates the
+  // store directory, logs the reference's startup lines, opens the LMDB store
+  // in <store dir>/natrium and hands it to the node (attach_store). False
+  // (logged as "Can't start JetStream: ...") if it cannot: the server must
+  // exit, as the reference does. True at once when JetStream is off.
+  bool start_jetstream();
   const std::string& server_id() const;
 
  private:

@@ -116,6 +116,7 @@ int main(int argc, char** argv) {
     std::ofstream(opts.pid_file) << ::getpid();
   }
   if (!h.start_monitor()) return 1;
+  if (!h.start_jetstream()) return 1;
   log.info("Listening for client connections on " + opts.node.host + ":" + std::to_string(h.bound_port()));
   const std::string ports_file = write_ports(opts, h, log);
   log.info("Server is ready");

@@ -92,6 +92,10 @@ std::vector<flag_spec> server_flags() {
       {{"c", "config"}, arg_kind::value, {}, [](options& o, std::string_view v) { o.config_file = v; return true; }},
       {{"t"}, arg_kind::none, {}, [](options& o, std::string_view v) { o.test_config = truthy(v); return true; }},
       {{"sl", "signal"}, arg_kind::value, {}, [](options& o, std::string_view v) { o.signal_command = v; return true; }},
+      {{"js", "jetstream"}, arg_kind::none, {"jetstream"},
+       [](options& o, std::string_view v) { o.jetstream.enabled = truthy(v); return true; }},
+      {{"sd", "store_dir"}, arg_kind::value, {"store_dir"},
+       [](options& o, std::string_view v) { o.jetstream.store_dir = v; return true; }},
       {{"ports_file_dir"}, arg_kind::value, {"ports_file_dir"},
        [](options& o, std::string_view v) { o.ports_file_dir = v; return true; }},
   };
@@ -100,10 +104,6 @@ std::vector<flag_spec> server_flags() {
 std::vector<flag_spec> later_flags() {
   return {
       later({"ms", "https_port"}, arg_kind::value, "monitoring over TLS (-ms)"),
-      later({"js", "jetstream"}, arg_kind::none, "JetStream (-js)",
-            [](options& o, std::string_view v) { o.jetstream.enabled = truthy(v); return true; }),
-      later({"sd", "store_dir"}, arg_kind::value, "JetStream storage (-sd)",
-            [](options& o, std::string_view v) { o.jetstream.store_dir = v; return true; }),
       later({"cluster_name"}, arg_kind::value, "clustering (--cluster_name)",
             [](options& o, std::string_view v) { o.cluster.name = v; return true; }),
       later({"cluster", "cluster_listen"}, arg_kind::value, "clustering (-cluster)",

@@ -12,7 +12,7 @@
 
 namespace natrium::native {
 
-// jetstream { ... }, -js, -sd: parsed and kept; JetStream itself comes later.
+// jetstream { ... }, -js, -sd: resolved at startup by native/jetstream_limits.h.
 struct jetstream_options {
   bool enabled = false;
   std::string store_dir;                          // store_dir (in the block or at the top level), -sd

@@ -36,10 +36,13 @@ if [ -z "${SKIP_WASM:-}" ] && [ -x wasm/run-tests.sh ]; then
   step "wasm build + node tests" bash wasm/run-tests.sh
 fi
 step "conformance (nats-server and natrium-server)" bash tests/conformance/run-both.sh build/release/native/natrium-server
+step "JetStream conformance (nats-server and natrium-server)" env CONFORMANCE_SUITES=jetstream \
+  bash tests/conformance/run-both.sh build/release/native/natrium-server
 acc="$root/../shared/acceptance/run-against.sh"
 if [ -f "$acc" ]; then
-  step "acceptance (core, request-reply)" env NO_CLUSTER=1 bash "$acc" "$root/build/release/native/natrium-server" \
-    ./core.test.mjs ./request-reply.test.mjs
+  step "acceptance (core, request-reply, jetstream, consumers, workqueue, monitoring)" env NO_CLUSTER=1 \
+    bash "$acc" "$root/build/release/native/natrium-server" ./core.test.mjs ./request-reply.test.mjs \
+    ./jetstream.test.mjs ./consumers.test.mjs ./workqueue.test.mjs ./monitoring.test.mjs
 else
   echo "test-all: no ../shared/acceptance here; skipping the acceptance examples"
 fi

@@ -93,9 +93,9 @@ EMSCRIPTEN_KEEPALIVE int nat_config_set_str(config* c, int key) {
   return 0;
 }
 
-// Takes the config (and frees it).
-EMSCRIPTEN_KEEPALIVE host* nat_create(config* c) {
-  host* h = new host(std::move(*c));
+// Takes the config (and frees it). The node starts at this JS time.
+EMSCRIPTEN_KEEPALIVE host* nat_create(config* c, double mono_ms, double wall_ms) {
+  host* h = new host(std::move(*c), mono_ms, wall_ms);
   delete c;
   return h;
 }

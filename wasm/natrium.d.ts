@@ -5,7 +5,10 @@ export interface ServerOptions {
   name?: string;
   /** Seeds the node's PRNG (server id, queue-group picks). Same seed, same server id. Default 1. */
   seed?: number | bigint;
-  /** Advertise JetStream in INFO. (JetStream itself is not in the core yet.) */
+  /**
+   * Enable JetStream (streams, consumers, KV). Everything is kept in memory
+   * (file-storage streams too) and lost when the server is closed. Default false.
+   */
   jetstream?: boolean;
   /** Emit debug / protocol-trace log lines to `log`. */
   debug?: boolean;

@@ -80,6 +80,7 @@ export class NatriumServer {
     this._destroyed = false;
     this._onlog = typeof options.log === 'function' ? options.log : null;
     this._h = this._create(options);
+    this._schedule();  // startup output (JetStream's, or its failure) reaches `log`
     const idPtr = module._nat_server_id(this._h);
     this.serverId = decoder.decode(module.HEAPU8.slice(idPtr, idPtr + module._nat_server_id_size(this._h)));
     this.name = options.name ?? this.serverId;
@@ -114,7 +115,7 @@ export class NatriumServer {
       m.HEAPU8.set(bytes, ptr);
       m._nat_config_set_str(cfg, CONFIG_STR[key]);
     }
-    return m._nat_create(cfg);  // takes cfg
+    return m._nat_create(cfg, performance.now(), Date.now());  // takes cfg
   }
 
   /** Opens a raw virtual connection: the client side of a NATS TCP connection. */

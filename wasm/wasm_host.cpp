@@ -13,7 +13,19 @@ std::int64_t ms_to_ns(double ms) noexcept {
   return static_cast<std::int64_t>(whole) * 1'000'000 + static_cast<std::int64_t>((ms - whole) * 1e6);
 }
 
-host::host(server::config cfg) : node_(std::move(cfg)) {}
+host::host(server::config cfg, double mono_ms, double wall_ms) : node_(std::move(cfg)) {
+  tick(mono_ms, wall_ms);
+  if (!node_.cfg().jetstream) return;
+  auto attached = node_.attach_store(&store_);
+  if (!attached) startup_error_ = "Can't start JetStream: " + attached.err().text;
+}
+
+// The batch is applied at once; its storage_done follows before the node is
+// asked for anything else (a failed batch fences JetStream in the node).
+void host::write(server::write_storage& w) {
+  auto applied = store_.apply(w.batch);
+  node_.on_storage_done({w.ticket, applied.ok(), applied.ok() ? std::string() : applied.err().text});
+}
 
 void host::tick(double mono_ms, double wall_ms) {
   settle();
@@ -62,11 +74,23 @@ action_type host::next() {
   action_type_ = action_type::none;
   action_data_ = {};
   action_flag_ = 0;
+  if (!startup_error_.empty()) {
+    action_type_ = action_type::log;
+    action_id_ = 0;
+    action_flag_ = static_cast<int>(server::log_level::error);
+    log_text_ = std::move(startup_error_);
+    startup_error_.clear();
+    action_data_ = log_text_;
+    return action_type_;
+  }
   auto a = node_.next_action();
   // Flow control (set_reading) has no meaning here: JS pushes bytes in and the
   // node resumes a paused publisher by itself after its stall timeout.
   // stop_server only follows lame duck mode, which this host never enters.
-  while (a && (std::holds_alternative<server::set_reading>(*a) || std::holds_alternative<server::stop_server>(*a))) {
+  // Storage is the host's own business: JS never sees it.
+  while (a && (std::holds_alternative<server::set_reading>(*a) || std::holds_alternative<server::stop_server>(*a) ||
+               std::holds_alternative<server::write_storage>(*a))) {
+    if (auto* w = std::get_if<server::write_storage>(&*a)) write(*w);
     a = node_.next_action();
   }
   if (!a) return action_type::none;

@@ -8,6 +8,11 @@
 // that next call (or any other entry point) reports bytes_flushed for the whole
 // view, because JS has taken the bytes. For close_conn the host reports
 // conn_closed at once, as the native host does.
+//
+// JetStream (cfg.jetstream): the host owns a store::memory_store, hands it to
+// the node (attach_store) when it is created, applies every write_storage
+// batch to it inside next() and reports storage_done right after, before
+// taking the next action: storage completes at once (ARCHITECTURE.md).
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -16,6 +21,7 @@
 
 #include "core/server/config.h"
 #include "core/server/node.h"
+#include "core/store/memory_store.h"
 
 namespace natrium::wasm {
 
@@ -23,7 +29,10 @@ enum class action_type : int { none = 0, send = 1, close = 2, log = 3 };
 
 class host {
  public:
-  explicit host(server::config cfg);
+  // Creates the node at JS time (mono_ms, wall_ms); with cfg.jetstream it
+  // attaches the memory store at once (a failure comes out as an error log
+  // and JetStream stays off).
+  host(server::config cfg, double mono_ms, double wall_ms);
 
   // Every entry point takes JS time in milliseconds: mono from performance.now()
   // (any origin, never decreasing), wall from Date.now().
@@ -48,12 +57,16 @@ class host {
   double next_deadline_ms() const;
 
   server::node& node() noexcept { return node_; }
+  const store::memory_store& store() const noexcept { return store_; }
 
  private:
   void tick(double mono_ms, double wall_ms);
   void settle();  // reports the flush of a send JS has already copied
+  void write(server::write_storage& w);
 
+  store::memory_store store_;  // before node_: the node reads it until it is gone
   server::node node_;
+  std::string startup_error_;  // attach_store's failure, delivered as the first log action
   std::uint32_t next_id_ = 1;
   std::int64_t mono_ns_ = 0;
   std::vector<char> input_;

@@ -159,7 +159,11 @@ void consumer::impl::select_starting_seq() {
   }
   dseq = 1;
   adflr = dseq - 1;
-  asflr = sseq - 1;
+  // selectStartingSeqNo sets asflr = sseq - 1, but the consumer store's
+  // SetStarting records only Delivered.Stream, and setLeader's
+  // readStoredState then applies the stored ack floor (0): a new consumer
+  // reports ack_floor.stream_seq 0 whatever its start.
+  asflr = 0;
   NATRIUM_ASSERT(sseq >= 1);
   if (lss) NATRIUM_ASSERT(!lss->seqs.empty());
 }

@@ -156,15 +156,10 @@ void engine::impl::write_msg(stream& s, store::store_op op) {
   if (!r) fence("memory store: " + r.err().text);
 }
 
-void engine::impl::publish_when_durable(out_msg msg) {
-  if (!open_batch.ops.empty() || !open.durable_marks.empty()) {
-    open.parked.push_back(std::move(msg));
-  } else if (!inflight.empty()) {
-    inflight.back().parked.push_back(std::move(msg));
-  } else {
-    out.publish(std::move(msg));
-  }
-}
+// Always parked on the open ticket: the write it reports may not be in the
+// open batch yet (consumer state is added at take_batch), so only take_batch
+// knows whether it can go out with an earlier ticket or at once.
+void engine::impl::publish_when_durable(out_msg msg) { open.parked.push_back(std::move(msg)); }
 
 void engine::impl::mark_durable(stream& s, std::uint64_t seq) {
   if (s.is_memory()) {

@@ -99,6 +99,8 @@ class stream final : public consumer_host {
   std::map<std::string, std::int64_t, std::less<>> source_active;  // origin -> mono ns of the last copy
   std::string source_info_json(const std::string& origin) const;
   std::string sources_info_json() const;  // ",\"mirror\":{..}" / ",\"sources\":[..]" or ""
+  void skip_msg(std::uint64_t seq, std::string_view subj);           // SkipMsg
+  void remember_msg_id(const std::string& msg_id, std::uint64_t seq);  // last id + dedup window
   void republish(std::string_view subj, std::string_view headers, std::string_view payload, std::uint64_t seq,
                  std::uint64_t last_for_subject);
   // Removes messages (limits, purge, delete, retention), tells consumers, and

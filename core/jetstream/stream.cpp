@@ -180,27 +180,8 @@ void stream::on_publish(const in_msg& m) {
       }
     }
     if (!interested) {
-      // SkipMsg: the stream moves on with an empty stream at seq + 1.
-      if (idx.msgs() == 0) {
-        idx.clear(seq + 1);
-        eng.write_msg(*this, store::op_compact{sid(), seq + 1});
-      } else {
-        // The store has no skip: append an empty record and delete it, so
-        // the store's last sequence moves on with the index's.
-        idx.append(seq, subj, eng.wall.ns, 0);
-        idx.remove(seq);
-        store::stored_msg skip;
-        skip.seq = seq;
-        skip.timestamp_ns = eng.wall.ns;
-        skip.subject.assign(subj);
-        eng.write_msg(*this, store::op_append{sid(), std::move(skip)});
-        eng.write_msg(*this, store::op_delete{sid(), seq, false});
-      }
-      last_msg_id = msg_id;
-      if (!msg_id.empty()) {
-        dedup[msg_id] = {seq, eng.wall.ns};
-        dedup_order.emplace_back(msg_id, eng.wall.ns);
-      }
+      skip_msg(seq, subj);
+      remember_msg_id(msg_id, seq);
       if (can_respond) eng.reply_durable(m.reply, pub_ack(cfg.name, seq, false));
       return;
     }
@@ -243,14 +224,7 @@ void stream::on_publish(const in_msg& m) {
   sm.payload.assign(m.payload);
   idx.append(seq, subj, sm.timestamp_ns, msize);
   eng.write_msg(*this, store::op_append{sid(), std::move(sm)});
-  last_msg_id = msg_id;
-  if (!msg_id.empty()) {
-    dedup[msg_id] = {seq, eng.wall.ns};
-    dedup_order.emplace_back(msg_id, eng.wall.ns);
-    if (dedup_order.size() == 1) {
-      eng.timers.emplace(eng.now.ns + cfg.duplicate_window_ns, engine::impl::timer_kind::dedup, id, nullptr);
-    }
-  }
+  remember_msg_id(msg_id, seq);
   enforce_limits();
   if (rollup_sub) purge(subj, 0, 1);
   else if (rollup_all) purge("", 0, 1);
@@ -260,6 +234,39 @@ void stream::on_publish(const in_msg& m) {
   if (can_respond) eng.reply_durable(m.reply, pub_ack(cfg.name, seq, false));
   eng.mark_durable(*this, seq);
   eng.feed_downstream(*this, seq, subj, m.headers, m.payload, eng.wall.ns);
+}
+
+// SkipMsg: `seq` is used up without storing anything.
+void stream::skip_msg(std::uint64_t seq, std::string_view subj) {
+  NATRIUM_ASSERT(seq == idx.last_seq() + 1);
+  if (idx.msgs() == 0) {
+    // The stream moves on, empty, to seq + 1.
+    idx.clear(seq + 1);
+    eng.write_msg(*this, store::op_compact{sid(), seq + 1});
+  } else {
+    // The store has no skip: append an empty record and delete it, so the
+    // store's last sequence moves on with the index's.
+    idx.append(seq, subj, eng.wall.ns, 0);
+    idx.remove(seq);
+    store::stored_msg skip;
+    skip.seq = seq;
+    skip.timestamp_ns = eng.wall.ns;
+    skip.subject.assign(subj);
+    eng.write_msg(*this, store::op_append{sid(), std::move(skip)});
+    eng.write_msg(*this, store::op_delete{sid(), seq, false});
+  }
+  NATRIUM_ASSERT(idx.last_seq() == seq);
+}
+
+// The last Nats-Msg-Id, and the dedup window entry for a non-empty one.
+void stream::remember_msg_id(const std::string& msg_id, std::uint64_t seq) {
+  last_msg_id = msg_id;
+  if (msg_id.empty()) return;
+  dedup[msg_id] = {seq, eng.wall.ns};
+  dedup_order.emplace_back(msg_id, eng.wall.ns);
+  if (dedup_order.size() == 1) {
+    eng.timers.emplace(eng.now.ns + cfg.duplicate_window_ns, engine::impl::timer_kind::dedup, id, nullptr);
+  }
 }
 
 // Republish (stream.go processJetStreamMsg): the stored message goes out again

@@ -111,6 +111,7 @@ struct node::impl {
   std::uint64_t next_ticket_seen = 0;
   void deliver_internal(subject::subscription& sub, const proto::op& op);
   void drain_jetstream();
+  void route_jetstream_out();
 
   // --- monitoring (node_monitor.cpp)
   base::wall_time started_wall{};  // the first wall time seen

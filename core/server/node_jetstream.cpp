@@ -27,6 +27,23 @@ struct node::impl::js_port final : jetstream::port {
     return false;
   }
 
+  bool has_exact_interest(std::string_view subject, std::string_view queue) override {
+    const auto r = m.subs.match(subject);
+    if (queue.empty()) {
+      for (const subject::subscription* s : r->plain) {
+        if (s->owner != 0 && s->subject == subject) return true;
+      }
+      return false;
+    }
+    for (const subject::queue_group& g : r->queues) {
+      if (g.name != queue) continue;
+      for (const subject::subscription* s : g.members) {
+        if (s->owner != 0 && s->subject == subject) return true;
+      }
+    }
+    return false;
+  }
+
   void subscribe(std::uint64_t token, std::string_view subject) override {
     NATRIUM_ASSERT(m.internal_subs.find(token) == m.internal_subs.end());
     auto sub = std::make_unique<subject::subscription>();
@@ -114,10 +131,8 @@ void node::impl::deliver_internal(subject::subscription& sub, const proto::op& o
 }
 
 // Routes what the engine published, in order; deliveries to internal
-// subscriptions may publish more, which joins the queue. Then hands out the
-// event's storage batch.
-void node::impl::drain_jetstream() {
-  if (!js) return;
+// subscriptions may publish more, which joins the queue.
+void node::impl::route_jetstream_out() {
   std::string buffer;
   while (!js_out.empty()) {
     jetstream::out_msg msg = std::move(js_out.front());
@@ -133,7 +148,6 @@ void node::impl::drain_jetstream() {
     if (msg.headers.empty()) {
       op.kind = proto::op_kind::pub;
       op.payload = msg.payload;
-      route(nullptr, op, match);
     } else {
       buffer.clear();
       buffer.append(msg.headers);
@@ -141,12 +155,23 @@ void node::impl::drain_jetstream() {
       op.kind = proto::op_kind::hpub;
       op.header_size = msg.headers.size();
       op.payload = buffer;
-      route(nullptr, op, match);
     }
+    route(nullptr, op, match);
   }
-  if (auto batch = js->take_batch()) {
-    actions.push_back(write_storage{batch->first, std::move(batch->second)});
-  }
+}
+
+// End of an event: route the engine's messages, then hand out its storage
+// batch. Taking the batch may release replies that waited for nothing (or
+// route them through an internal subscription that writes again), so repeat
+// until both are settled.
+void node::impl::drain_jetstream() {
+  if (!js) return;
+  do {
+    route_jetstream_out();
+    if (auto batch = js->take_batch()) {
+      actions.push_back(write_storage{batch->first, std::move(batch->second)});
+    }
+  } while (!js_out.empty());
 }
 
 }  // namespace natrium::server

@@ -32,9 +32,9 @@ inline std::string errno_str(const std::string& what) {
   return what + ": " + std::strerror(errno);
 }
 
-// One delivered message. For HMSG the header block is skipped: payload is the body.
+// One delivered message. For HMSG the header block is in headers; payload is the body.
 struct Msg {
-  std::string_view subject, sid, reply;
+  std::string_view subject, sid, reply, headers;
   const char* payload = nullptr;
   size_t len = 0;
 };
@@ -187,6 +187,7 @@ class Conn {
         m.subject = tok[0];
         m.sid = tok[1];
         if (nt == (hmsg ? 5u : 4u)) m.reply = tok[2];
+        m.headers = std::string_view(s + linelen, hdr);
         m.payload = s + linelen + hdr;
         m.len = total - hdr;
         on_msg(m);

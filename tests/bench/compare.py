@@ -8,6 +8,10 @@ server is reported with the ratio natrium/nats, the servers' CPU time per
 message (from /proc/PID/stat) and their peak RSS (VmHWM from /proc/PID/status,
 read just before each server is stopped). Only the PIDs started here are ever
 signalled. See docs/benchmarks.md.
+
+With --js the JetStream file-storage modes run instead: every run gets a fresh
+pair of servers (-js -sd DIR) with fresh store directories on one real
+filesystem (not tmpfs), removed after the run.
 """
 import argparse
 import json
@@ -36,6 +40,15 @@ SCENARIOS = [
     ("queue", "queue 4 subs 16 B", ["--scenario", "queue", "--size", "16", "--subs", "4"], 2_000_000, THROUGHPUT),
     ("reqrep", "reqrep 16 B", ["--scenario", "reqrep", "--size", "16"], 20_000, LATENCY),
 ]
+# JetStream, file storage (--js). Latency is publish -> PubAck.
+JS_PUB = [("msgs_per_s", "msgs/s", True), ("p50_us", "p50 µs", False), ("p99_us", "p99 µs", False)]
+JS_SCENARIOS = [
+    ("js-pub-async", "JS async pub 128 B, 256 in flight",
+     ["--scenario", "js-pub-async", "--size", "128", "--inflight", "256"], 100_000, JS_PUB),
+    ("js-pub-sync", "JS sync pub 128 B", ["--scenario", "js-pub-sync", "--size", "128"], 5_000, JS_PUB),
+    ("js-consume-pull", "JS pull consume 128 B, batch 256, +ACK",
+     ["--scenario", "js-consume-pull", "--size", "128", "--pull-batch", "256"], 100_000, THROUGHPUT),
+]
 
 STARTED = []  # Popen objects of servers we started (and only those)
 
@@ -51,8 +64,11 @@ def free_port():
 
 
 class Server:
-    def __init__(self, name, path, logdir):
+    def __init__(self, name, path, logdir, store_root=None, keep_store=False):
         self.name, self.path, self.logdir = name, path, logdir
+        self.store_root = store_root  # JetStream: a fresh -sd directory under it per start
+        self.keep_store = keep_store  # the caller removes store dirs
+        self.store_dir = None
         self.proc = None
         self.port = None
         self.restarts = -1
@@ -61,8 +77,13 @@ class Server:
         self.restarts += 1
         for _attempt in range(3):
             self.port = free_port()
-            logf = open(os.path.join(self.logdir, f"{self.name}-{self.port}.log"), "wb")
-            self.proc = subprocess.Popen([self.path, "-a", "127.0.0.1", "-p", str(self.port)],
+            self.logfile = os.path.join(self.logdir, f"{self.name}-{self.port}.log")
+            logf = open(self.logfile, "wb")
+            cmd = [self.path, "-a", "127.0.0.1", "-p", str(self.port)]
+            if self.store_root:
+                self.store_dir = tempfile.mkdtemp(prefix=f"{self.name}-", dir=self.store_root)
+                cmd += ["-js", "-sd", self.store_dir]
+            self.proc = subprocess.Popen(cmd,
                                          stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT)
             logf.close()
             STARTED.append(self.proc)
@@ -121,6 +142,9 @@ class Server:
         if p in STARTED:
             STARTED.remove(p)
         self.proc = None
+        if self.store_dir and not self.keep_store:
+            shutil.rmtree(self.store_dir, ignore_errors=True)
+            self.store_dir = None
 
 
 def stop_all(*_):
@@ -132,6 +156,88 @@ def stop_all(*_):
             except subprocess.TimeoutExpired:
                 pass
     STARTED.clear()
+
+
+def log_tail(path, lines=3):
+    try:
+        with open(path, errors="replace") as f:
+            return " | ".join(x.strip() for x in f.read().splitlines()[-lines:])
+    except OSError:
+        return "no log"
+
+
+def fs_type(path):
+    """(type, mount point) of the filesystem holding path, from /proc/self/mountinfo."""
+    real, best, typ = os.path.realpath(path), "", None
+    try:
+        with open("/proc/self/mountinfo") as f:
+            for line in f:
+                left, right = line.split(" - ", 1)
+                mnt = left.split()[4]
+                if (real == mnt or real.startswith(mnt.rstrip("/") + "/")) and len(mnt) >= len(best):
+                    best, typ = mnt, right.split()[0]
+    except (OSError, ValueError, IndexError):
+        pass
+    return typ, best
+
+
+def fsync_probe_us(directory, n=50):
+    """Median time of fdatasync after appending 4 KiB to a new file in directory (µs)."""
+    fd, path = tempfile.mkstemp(prefix="fsync-probe-", dir=directory)
+    try:
+        lat = []
+        for i in range(n):
+            os.pwrite(fd, b"p" * 4096, i * 4096)
+            t = time.perf_counter()
+            os.fdatasync(fd)
+            lat.append((time.perf_counter() - t) * 1e6)
+        return statistics.median(lat)
+    finally:
+        os.close(fd)
+        os.unlink(path)
+
+
+def run_js_scenario(bench, servers, name, label, sargs, msgs, metrics, args, logdir, store_root, t_start):
+    """JetStream: every run on a fresh pair of servers with fresh store dirs, A, B, A, B, ..."""
+    timeout = 120
+    res = {k: [] for k, _path in servers}
+    rss = {k: [] for k, _path in servers}
+    dirs = []  # removed after the scenario: deleting files between runs (ext4 `discard`) slows the next fsyncs
+    for rnd in range(args.rounds):
+        for k, path in servers:
+            if time.monotonic() - t_start > args.max_seconds:
+                res[k].append({"ok": False, "error": "skipped: --max-seconds reached"})
+                continue
+            s = Server(f"{k}-{name}-r{rnd + 1}", path, logdir, store_root, keep_store=True)
+            try:
+                s.start()
+                dirs.append(s.store_dir)
+                # Untimed warm-up on the same server (its own stream, deleted afterwards).
+                w = {"ok": True} if args.smoke else run_bench(bench, s, sargs, max(200, msgs // 10), timeout)
+                if w.get("ok"):
+                    probe = fsync_probe_us(store_root, 20)  # what one fsync costs right now
+                    r = run_bench(bench, s, sargs, msgs, timeout)
+                    r["fsync_probe_us"] = probe
+                else:
+                    r = {"ok": False, "error": "warm-up: " + str(w.get("error"))}
+                if s.alive():
+                    rss[k].append(s.vmhwm_kib())
+            except RuntimeError as e:
+                r = {"ok": False, "error": str(e)}
+            finally:
+                s.stop()
+            res[k].append(r)
+            key = metrics[0][0]
+            log(f"{label:<18} round {rnd + 1}/{args.rounds} {k}: "
+                + (f"{key}={r.get(key, 0):.6g} cpu={r.get('server_cpu_s', 0):.2f}s "
+                   f"fsync probe {r.get('fsync_probe_us', 0):.0f} µs" if r.get("ok") else f"ERROR {r.get('error')}"))
+    for d in dirs:
+        shutil.rmtree(d, ignore_errors=True)
+    for k, _path in servers:
+        vals = [v for v in rss[k] if v]
+        res[f"{k}_vmhwm_kib"] = statistics.median(vals) if vals else None
+        res[f"{k}_restarts"] = 0
+    return res
 
 
 def run_bench(bench, server, args, msgs, timeout):
@@ -150,14 +256,15 @@ def run_bench(bench, server, args, msgs, timeout):
         res["server_cpu_s"] = cpu1 - cpu0
     if not server.alive():
         res["ok"] = False
-        res["error"] = f"server exited (rc={server.proc.returncode}); " + res.get("error", "")
+        res["error"] = (f"server exited (rc={server.proc.returncode}, log {server.logfile}: "
+                        f"{log_tail(server.logfile)}); " + res.get("error", ""))
     return res
 
 
 def find_bench(explicit):
     if explicit:
         return explicit
-    srcs = [os.path.join(HERE, f) for f in ("natrium_bench.cpp", "bench_conn.hpp")]
+    srcs = [os.path.join(HERE, f) for f in ("natrium_bench.cpp", "js_bench.cpp", "bench_cli.hpp", "bench_conn.hpp")]
     newest_src = max(os.path.getmtime(s) for s in srcs)
     cands = [os.path.join(ROOT, "build", "h-bench", "natrium_bench")]
     bdir = os.path.join(ROOT, "build")
@@ -169,7 +276,7 @@ def find_bench(explicit):
     out = cands[0]
     os.makedirs(os.path.dirname(out), exist_ok=True)
     log(f"building {out} with g++")
-    subprocess.run(["g++", "-O2", "-std=c++20", "-pthread", "-o", out, srcs[0]], check=True)
+    subprocess.run(["g++", "-O2", "-std=c++20", "-pthread", "-o", out, srcs[0], srcs[1]], check=True)
     return out
 
 
@@ -214,7 +321,11 @@ def main():
     ap.add_argument("--quick", action="store_true", help="1/10 of the message counts")
     ap.add_argument("--smoke", action="store_true",
                     help="tool check: tiny counts, 1 round, nats-server only unless --natrium given")
-    ap.add_argument("--scenarios", default=",".join(s[0] for s in SCENARIOS))
+    ap.add_argument("--js", action="store_true",
+                    help="JetStream file-storage modes (" + ",".join(s[0] for s in JS_SCENARIOS) + ")")
+    ap.add_argument("--store-root", default=os.path.join(ROOT, "build"),
+                    help="--js: parent of the per-run store dirs (default build/; must not be tmpfs)")
+    ap.add_argument("--scenarios", help="comma-separated subset (default: all of the core or --js table)")
     ap.add_argument("--json", help="write all raw results to this file")
     ap.add_argument("--max-seconds", type=float, default=900, help="skip remaining runs after this")
     args = ap.parse_args()
@@ -232,13 +343,22 @@ def main():
         ap.error(f"natrium-server not found at {args.natrium} (use --natrium PATH; "
                  f"--natrium {args.nats} gives a nats-vs-nats sanity check)")
     bench = find_bench(args.bench)
-    wanted = args.scenarios.split(",")
-    unknown = set(wanted) - {s[0] for s in SCENARIOS}
+    table = JS_SCENARIOS if args.js else SCENARIOS
+    wanted = args.scenarios.split(",") if args.scenarios else [t[0] for t in table]
+    unknown = set(wanted) - {t[0] for t in table}
     if unknown:
         ap.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
 
     signal.signal(signal.SIGTERM, lambda *_: (stop_all(), sys.exit(143)))
     logdir = tempfile.mkdtemp(prefix="natrium-bench-")
+    store_root = None
+    if args.js:
+        fstype, mnt = fs_type(args.store_root)
+        if fstype in ("tmpfs", "ramfs"):
+            ap.error(f"--store-root {args.store_root} is on {fstype}; fsync would cost nothing there")
+        os.makedirs(args.store_root, exist_ok=True)
+        store_root = tempfile.mkdtemp(prefix="natrium-bench-js-", dir=args.store_root)
+        log(f"store dirs under {store_root} ({fstype} on {mnt})")
     a_label = "natrium" if os.path.realpath(args.natrium) != os.path.realpath(args.nats) else "nats (as A)"
     servers = [("A", args.natrium)] if with_natrium else []
     servers.append(("B", args.nats))
@@ -248,10 +368,15 @@ def main():
     results = {}
     failed = False
     try:
-        for name, label, sargs, dmsgs, metrics in SCENARIOS:
+        for name, label, sargs, dmsgs, metrics in table:
             if name not in wanted:
                 continue
             msgs = max(200, int(dmsgs * scale))
+            if args.js:
+                res = run_js_scenario(bench, servers, name, label, sargs, msgs, metrics, args, logdir, store_root,
+                                      t_start)
+                results[name] = {"label": label, "msgs": msgs, "metrics": metrics, "runs": res}
+                continue
             timeout = 60
             srv = {k: Server(f"{k}-{name}", path, logdir) for k, path in servers}
             for s in srv.values():
@@ -281,6 +406,8 @@ def main():
             results[name] = {"label": label, "msgs": msgs, "metrics": metrics, "runs": res}
     finally:
         stop_all()
+        if store_root:
+            shutil.rmtree(store_root, ignore_errors=True)
     load1 = os.getloadavg()
     changed = [path for path, m in stamps0.items() if not os.path.exists(path) or os.stat(path).st_mtime != m]
 
@@ -291,7 +418,9 @@ def main():
     print((f"A = `{args.natrium}`, " if has_a else "") + f"B = `{args.nats}`; bench `{os.path.relpath(bench, ROOT)}`; "
           f"{os.cpu_count()} CPUs, load avg {load0[0]:.2f} → {load1[0]:.2f}; "
           f"total {time.monotonic() - t_start:.0f} s; "
-          f"A built {time.strftime('%Y-%m-%d %H:%M', time.localtime(stamps0[args.natrium])) if has_a else '-'}.\n")
+          f"A built {time.strftime('%Y-%m-%d %H:%M', time.localtime(stamps0[args.natrium])) if has_a else '-'}."
+          + (f"  \nJetStream: `-js -sd` fresh per run under `{args.store_root}` ({fs_type(args.store_root)[0]}); "
+             "a fresh server and store dir for every run, after one untimed warm-up run on it." if args.js else "") + "\n")
     for path in changed:
         print(f"**WARNING: `{path}` was replaced during the run; results mix two builds.**\n")
         failed = True
@@ -338,6 +467,18 @@ def main():
             print(f"| {r['label']} | {ca} | {cb} | {ratio} | {rss(runs['A_vmhwm_kib'])} | {rss(runs['B_vmhwm_kib'])} |")
         else:
             print(f"| {r['label']} | {cb} | {rss(runs['B_vmhwm_kib'])} |")
+    if args.js:
+        print("\nDisk: `fdatasync` after a 4 KiB append in the store root (median of 20), measured just before "
+              "each timed run; median (min–max) over the runs that succeeded:\n")
+        cols = [k for k in ("A", "B") if k != "A" or has_a]
+        print("| scenario | " + " | ".join(f"fsync before {A if k == 'A' else 'nats'} runs" for k in cols) + " |")
+        print("|---|" + "---:|" * len(cols))
+        for r in results.values():
+            cells = []
+            for k in cols:
+                v = [x["fsync_probe_us"] for x in r["runs"][k] if x.get("ok") and "fsync_probe_us" in x]
+                cells.append(f"{statistics.median(v):.0f} µs ({min(v):.0f}–{max(v):.0f})" if v else "—")
+            print(f"| {r['label']} | " + " | ".join(cells) + " |")
     errors = [(r["label"], k, x["error"]) for r in results.values() for k in ("A", "B")
               for x in r["runs"].get(k, []) if not x.get("ok")]
     if errors:

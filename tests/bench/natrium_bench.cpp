@@ -1,8 +1,10 @@
-// natrium_bench: a small, fast NATS load generator (pub, pubsub, queue, reqrep).
+// natrium_bench: a small, fast NATS load generator (pub, pubsub, queue, reqrep,
+// and the JetStream modes js-pub-async, js-pub-sync, js-consume-pull in js_bench.cpp).
 //
-//   natrium_bench --url 127.0.0.1:4222 --scenario pub|pubsub|queue|reqrep
+//   natrium_bench --url 127.0.0.1:4222 --scenario pub|pubsub|queue|reqrep|js-pub-async|js-pub-sync|js-consume-pull
 //                 [--msgs N] [--size B] [--subs K] [--window BYTES]
 //                 [--warmup N] [--timeout S] [--idle S] [--batch BYTES]
+//                 [--inflight W] [--pull-batch B] [--expires S]
 //
 // Prints exactly one JSON line on stdout; exit status 0 only if "ok" is true.
 // See docs/benchmarks.md for what each scenario measures.
@@ -22,78 +24,11 @@
 #include <sstream>
 #include <thread>
 
+#include "bench_cli.hpp"
 #include "bench_conn.hpp"
 
 namespace bench {
 namespace {
-
-struct Opts {
-  std::string host = "127.0.0.1";
-  int port = 4222;
-  std::string scenario = "pub";
-  long long msgs = -1;         // -1: per-scenario default
-  long long size = 16;
-  int subs = 4;                // queue subscribers
-  long long window = 16 << 20; // max bytes in flight publisher -> subscribers (0: unlimited)
-  long long warmup = -1;       // reqrep requests not counted (-1: min(1000, msgs/10))
-  double timeout = 120;        // whole-run bound, seconds
-  double idle = 3;             // no progress after the publisher finished -> messages lost
-  long long batch = 64 << 10;  // publisher write size
-};
-
-// ---- JSON output --------------------------------------------------------
-class Json {
- public:
-  Json& str(const char* k, const std::string& v) {
-    key(k);
-    os_ << '"';
-    for (char c : v) {
-      if (c == '"' || c == '\\') os_ << '\\' << c;
-      else if (static_cast<unsigned char>(c) < 0x20) os_ << ' ';
-      else os_ << c;
-    }
-    os_ << '"';
-    return *this;
-  }
-  Json& num(const char* k, double v) {
-    key(k);
-    char b[64];
-    std::snprintf(b, sizeof b, "%.6g", v);
-    os_ << b;
-    return *this;
-  }
-  Json& integer(const char* k, long long v) {
-    key(k);
-    os_ << v;
-    return *this;
-  }
-  Json& boolean(const char* k, bool v) {
-    key(k);
-    os_ << (v ? "true" : "false");
-    return *this;
-  }
-  Json& raw(const char* k, const std::string& v) {
-    key(k);
-    os_ << v;
-    return *this;
-  }
-  std::string done() { return "{" + os_.str() + "}"; }
-
- private:
-  void key(const char* k) {
-    if (!first_) os_ << ',';
-    first_ = false;
-    os_ << '"' << k << "\":";
-  }
-  std::ostringstream os_;
-  bool first_ = true;
-};
-
-Clock::time_point after(double s) {
-  return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
-}
-
-double secs(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
 // ---- Publisher ----------------------------------------------------------
 // Pre-renders a batch of "PUB subject size\r\n<payload>\r\n" records once;
@@ -375,11 +310,15 @@ void scenario_reqrep(const Opts& o, Json& j) {
 // ---- CLI ------------------------------------------------------------------
 [[noreturn]] void usage(int code) {
   std::fprintf(code ? stderr : stdout,
-               "usage: natrium_bench --url HOST:PORT --scenario pub|pubsub|queue|reqrep\n"
+               "usage: natrium_bench --url HOST:PORT --scenario pub|pubsub|queue|reqrep|\n"
+               "                     js-pub-async|js-pub-sync|js-consume-pull\n"
                "         [--msgs N] [--size BYTES] [--subs K] [--window BYTES] [--warmup N]\n"
                "         [--timeout SECONDS] [--idle SECONDS] [--batch BYTES]\n"
+               "         [--inflight W] [--pull-batch B] [--expires SECONDS]\n"
                "defaults: pub 2000000 msgs, pubsub 1000000 (200000 if size > 256),\n"
-               "          queue 1000000 (4 subs), reqrep 20000; size 16; window 16 MiB\n");
+               "          queue 1000000 (4 subs), reqrep 20000; size 16; window 16 MiB\n"
+               "          js-pub-async 100000, js-pub-sync 5000, js-consume-pull 100000;\n"
+               "          size 128, inflight 256, pull-batch 256, expires 30 s\n");
   std::exit(code);
 }
 
@@ -406,19 +345,26 @@ Opts parse(int argc, char** argv) {
       else if (a == "--timeout") o.timeout = std::stod(v);
       else if (a == "--idle") o.idle = std::stod(v);
       else if (a == "--batch") o.batch = std::stoll(v);
+      else if (a == "--inflight") o.inflight = std::stoll(v);
+      else if (a == "--pull-batch") o.pull_batch = std::stoll(v);
+      else if (a == "--expires") o.expires = std::stod(v);
       else usage(2);
     } catch (const std::logic_error&) {
       usage(2);
     }
   }
+  const bool js = o.scenario.rfind("js-", 0) == 0;
+  if (o.size < 0) o.size = js ? 128 : 16;
   if (o.msgs < 0) {
-    if (o.scenario == "pub") o.msgs = 2000000;
+    if (o.scenario == "js-pub-sync") o.msgs = 5000;
+    else if (js) o.msgs = 100000;
+    else if (o.scenario == "pub") o.msgs = 2000000;
     else if (o.scenario == "pubsub") o.msgs = o.size > 256 ? 200000 : 1000000;
     else if (o.scenario == "queue") o.msgs = 1000000;
     else o.msgs = 20000;
   }
   if (o.msgs < 1 || o.size < 0 || o.size > (64 << 20) || o.subs < 1 || o.subs > 64 || o.timeout <= 0 ||
-      o.batch < 1)
+      o.batch < 1 || o.inflight < 1 || o.pull_batch < 1 || o.expires <= 0)
     usage(2);
   return o;
 }
@@ -455,6 +401,9 @@ int main(int argc, char** argv) {
     else if (o.scenario == "pubsub") scenario_fanin(o, j, false);
     else if (o.scenario == "queue") scenario_fanin(o, j, true);
     else if (o.scenario == "reqrep") scenario_reqrep(o, j);
+    else if (o.scenario == "js-pub-async") scenario_js_pub(o, j, false);
+    else if (o.scenario == "js-pub-sync") scenario_js_pub(o, j, true);
+    else if (o.scenario == "js-consume-pull") scenario_js_consume(o, j);
     else throw Error("unknown scenario " + o.scenario);
   } catch (const std::exception& e) {
     ok = false;

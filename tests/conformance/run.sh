@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Run the core-NATS conformance suite against one server binary.
+# Run the conformance suites (core NATS; optionally JetStream) against one server binary.
 #
 #   tests/conformance/run.sh SERVER_BINARY [test files / node --test args ...]
 #
-# (test files: relative to this directory or to the caller's; default: ./*.test.mjs)
+# (test files: relative to this directory or to the caller's; default: the files
+# of the suites in CONFORMANCE_SUITES, see below; ./*.test.mjs for "core")
 #
 # Picks two free 127.0.0.1 ports, starts `SERVER -a 127.0.0.1 -p PORT -m MPORT`
 # in a fresh temp dir (log in that dir), waits (bounded, 10 s) until the port
@@ -13,7 +14,14 @@
 # stops exactly the PID it started (TERM, then KILL after 5 s), prints the tail
 # of the server log if anything failed, removes the temp dir and exits with
 # node's status.
-# Env knobs: KEEP_LOGS=1 keeps the temp dir; SUITE_TIMEOUT (s, default 240).
+# Env knobs: KEEP_LOGS=1 keeps the temp dir; SUITE_TIMEOUT (s, default 240,
+# 600 when the jetstream suite is selected).
+# CONFORMANCE_SUITES (default "core"): which suites to run, separated by spaces
+# or commas: "core" = ./*.test.mjs, "jetstream" = ./jetstream/*.test.mjs. With
+# "jetstream" the server also gets `-js -sd WORK/jetstream` (a store dir inside
+# the temp dir, removed with it). Test files given as arguments replace the
+# default file list; the server flags still follow CONFORMANCE_SUITES, e.g.
+#   CONFORMANCE_SUITES=jetstream tests/conformance/run.sh SERVER jetstream/pull.test.mjs
 set -euo pipefail
 
 if [ $# -lt 1 ]; then
@@ -34,6 +42,18 @@ elif ! SERVER=$(command -v "$SERVER_ARG"); then
 fi
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SUITE_GLOBS=()
+SERVER_EXTRA=()
+WANT_JS=""
+for suite in ${CONFORMANCE_SUITES:-core}; do
+  for s in ${suite//,/ }; do
+    case "$s" in
+      core) SUITE_GLOBS+=("./*.test.mjs") ;;
+      jetstream) SUITE_GLOBS+=("./jetstream/*.test.mjs"); WANT_JS=1 ;;
+      *) echo "conformance: unknown suite in CONFORMANCE_SUITES: $s (known: core jetstream)" >&2; exit 2 ;;
+    esac
+  done
+done
 # Test files given relative to the caller's directory keep working after the cd below.
 ARGS=()
 for a in "$@"; do
@@ -75,6 +95,7 @@ cd "$HERE"
 if [ ! -f node_modules/nats/package.json ] || [ ! -f node_modules/@nats-io/transport-node/package.json ]; then
   if [ ! -w "$HERE" ]; then # read-only copy of the suite: install and run from a scratch copy
     mkdir -p "$WORK/suite" && cp "$HERE"/*.mjs "$HERE"/package.json "$HERE"/package-lock.json "$WORK/suite/"
+    if [ -d "$HERE/jetstream" ]; then cp -r "$HERE/jetstream" "$WORK/suite/"; fi
     cd "$WORK/suite"
   fi
   echo "conformance: installing test dependencies (npm ci)" >&2
@@ -91,7 +112,8 @@ read -r PORT MPORT < <(node -e '
 ')
 
 # Started from the temp dir so anything the server writes lands there.
-(cd "$WORK" && exec "$SERVER" -a 127.0.0.1 -p "$PORT" -m "$MPORT") >"$LOG" 2>&1 &
+if [ -n "$WANT_JS" ]; then SERVER_EXTRA+=(-js -sd "$WORK/jetstream"); fi
+(cd "$WORK" && exec "$SERVER" -a 127.0.0.1 -p "$PORT" -m "$MPORT" ${SERVER_EXTRA[@]+"${SERVER_EXTRA[@]}"}) >"$LOG" 2>&1 &
 PID=$!
 
 # Ready = a TCP connection to the port receives a line starting with "INFO ".
@@ -126,15 +148,22 @@ const info = () => new Promise((resolve) => {
   process.exit(1);
 })();
 EOF
-echo "conformance: $SERVER ready on 127.0.0.1:$PORT, monitoring :$MPORT (pid $PID) in $(($(date +%s) - STARTED))s" >&2
+echo "conformance: $SERVER ${SERVER_EXTRA[*]+${SERVER_EXTRA[*]} }ready on 127.0.0.1:$PORT, monitoring :$MPORT (pid $PID) in $(($(date +%s) - STARTED))s" >&2
 
 export NATS_URL="nats://127.0.0.1:$PORT"
 export NATS_MONITOR_URL="http://127.0.0.1:$MPORT"
 export NATS_SERVER_BIN="$SERVER"
 
-if [ $# -eq 0 ]; then set -- ./*.test.mjs; fi
+# Without test files (no arguments, or only node flags) run the selected suites' files.
+HAVE_FILES=""
+for a in "$@"; do
+  if [[ "$a" != -* ]] && { [[ "$a" == *.mjs ]] || [ -e "$a" ]; }; then HAVE_FILES=1; fi
+done
+if [ -z "$HAVE_FILES" ]; then set -- "$@" ${SUITE_GLOBS[@]}; fi
+DEFAULT_TIMEOUT=240
+if [ -n "$WANT_JS" ]; then DEFAULT_TIMEOUT=600; fi
 set +e
-timeout --kill-after=5 "${SUITE_TIMEOUT:-240}" node --test --test-timeout=60000 "$@"
+timeout --kill-after=5 "${SUITE_TIMEOUT:-$DEFAULT_TIMEOUT}" node --test --test-timeout=60000 "$@"
 rc=$?
 set -e
 # The server must have survived the whole suite.

@@ -127,7 +127,7 @@ cluster {
         self.assertEqual(info["port"], port)
         text = s.log_text()
         self.assertIn("[INF] Using configuration file: %s" % conf, text)
-        self.assertIn("JetStream is not supported yet; ignoring it", text)
+        self.assertNotIn("JetStream is not supported yet", text)
         self.assertIn("clustering is not supported yet; ignoring it", text)
         self.assertNotIn("[ERR]", text)
         self.assertEqual(read_file(pid).strip(), str(s.proc.pid))

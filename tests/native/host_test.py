@@ -86,11 +86,10 @@ class ProcessTest(unittest.TestCase):
                 s.close()
 
     def test_later_flags_are_accepted_with_a_warning(self):
-        s = Server("-js", "-sd", "/tmp/x", "-m", "8222", "--cluster_name", "c1", "-cluster", "nats://127.0.0.1:1",
+        s = Server("-m", "8222", "--cluster_name", "c1", "-cluster", "nats://127.0.0.1:1",
                    "-routes", "nats://127.0.0.1:2")
         try:
             log = s.log_text()
-            self.assertIn("[WRN] JetStream (-js) is not supported yet; ignoring it", log)
             self.assertIn("[WRN] clustering (--cluster_name) is not supported yet; ignoring it", log)
         finally:
             s.close()

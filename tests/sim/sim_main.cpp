@@ -3,6 +3,7 @@
 //   natrium-sim --seeds=A..B          a range of seeds
 //   natrium-sim --random=K            K seeds drawn from the clock (each printed first)
 //   natrium-sim --inject=drop|dup|reorder|misroute   corrupt one observed message: must FAIL
+//   natrium-sim --jetstream           the node runs JetStream (its writes go to the simulated disk)
 // Prints "FAILED seed=N step=S: reason" and exits 1 at the first violated invariant.
 #include <unistd.h>
 
@@ -93,6 +94,8 @@ bool parse_args(int argc, char** argv, options& o) {
     std::uint64_t v = 0, hi = 0;
     if (a == "--trace") {
       o.params.trace = true;
+    } else if (a == "--jetstream") {
+      o.params.jetstream = true;
     } else if (a.starts_with("--seed=") && parse_u64(a.substr(7), v)) {
       o.seeds.push_back(v);
     } else if (a.starts_with("--steps=") && parse_u64(a.substr(8), v)) {
@@ -146,8 +149,8 @@ int run_all(const options& o) {
     if (!r.ok) {
       std::printf("FAILED seed=%llu step=%d: %s\n", static_cast<unsigned long long>(seed), r.step,
                   r.reason.c_str());
-      std::printf("replay: natrium-sim --seed=%llu --steps=%d --clients=%d --trace\n",
-                  static_cast<unsigned long long>(seed), p.steps, p.clients);
+      std::printf("replay: natrium-sim --seed=%llu --steps=%d --clients=%d%s --trace\n",
+                  static_cast<unsigned long long>(seed), p.steps, p.clients, p.jetstream ? " --jetstream" : "");
       std::fflush(stdout);
       return 1;
     }
@@ -165,7 +168,7 @@ int main(int argc, char** argv) {
   options o;
   if (!parse_args(argc, argv, o)) {
     std::fprintf(stderr,
-                 "usage: natrium-sim [--seed=N] [--seeds=A..B] [--random=K] [--steps=N] [--clients=N] [--trace]\n"
+                 "usage: natrium-sim [--seed=N] [--seeds=A..B] [--random=K] [--steps=N] [--clients=N] [--jetstream] [--trace]\n"
                  "                   [--inject=drop|dup|reorder|misroute]\n");
     return 2;
   }

@@ -9,7 +9,8 @@ run_result run_seed(const run_params& p) {
   verdict v;
   trace_log trace(p.trace);
   base::prng rng(p.seed);
-  const server::config cfg = make_config(p.seed, rng);
+  server::config cfg = make_config(p.seed, rng);
+  cfg.jetstream = p.jetstream;
   const swarm sw = make_swarm(rng);
   const net_shape net = make_net_shape(rng, cfg.max_pending != base::pending_default);
   trace.line("seed=" + std::to_string(p.seed) + " ping_interval_ns=" + std::to_string(cfg.ping_interval_ns) +

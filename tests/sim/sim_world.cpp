@@ -44,6 +44,10 @@ sim_world::sim_world(const server::config& cfg, const net_shape& net, base::prng
                      trace_log& t, fault_injector* fault)
     : net_(net), rng_(rng), oracle_(o), verdict_(v), trace_(t), fault_(fault), node_(cfg) {
   node_.advance_to(base::mono_time{0}, base::wall_time{wall_epoch_ns});
+  if (cfg.jetstream) {
+    auto attached = node_.attach_store(&store_);
+    if (!attached) verdict_.fail("attach_store failed: " + attached.err().text);
+  }
   drain();
 }
 
@@ -183,6 +187,8 @@ void sim_world::drain() {
       trace_.line(at() + "log " + level_name(lg->level) + " " + lg->text);
     } else if (const auto* sr = std::get_if<server::set_reading>(&*a)) {
       on_set_reading(static_cast<int>(sr->id.value), sr->enabled);
+    } else if (auto* ws = std::get_if<server::write_storage>(&*a)) {
+      on_write_storage(std::move(*ws));
     } else {
       verdict_.fail("an action the simulator does not know");
     }
@@ -316,6 +322,41 @@ void sim_world::deliver_to_client(int id) {
   c.client->on_received(chunk);
   kick(id);
   schedule_to_client(id);
+}
+
+}  // namespace natrium::sim
+
+namespace natrium::sim {
+
+// The disk: a batch becomes durable after 0 to 5 ms (an fsync), never before
+// an earlier one; only then is it applied to the store and reported.
+void sim_world::on_write_storage(server::write_storage w) {
+  if (w.ticket <= storage_last_ticket_) {
+    return verdict_.fail("write_storage ticket " + std::to_string(w.ticket) + " after ticket " +
+                         std::to_string(storage_last_ticket_));
+  }
+  storage_last_ticket_ = w.ticket;
+  storage_batches_++;
+  trace_.line(at() + "storage write ticket=" + std::to_string(w.ticket) + " ops=" + std::to_string(w.batch.ops.size()));
+  const std::int64_t latency = chance(rng_, 20) ? 0 : between(rng_, 20'000, 5'000'000);
+  const std::int64_t due = std::max(now_ns_ + latency, storage_last_done_ns_);
+  storage_last_done_ns_ = due;
+  storage_queue_.push_back(std::move(w));
+  schedule(due - now_ns_, [this] { storage_done(); });
+}
+
+void sim_world::storage_done() {
+  if (storage_queue_.empty()) return verdict_.fail("a storage completion without a pending batch");
+  server::write_storage w = std::move(storage_queue_.front());
+  storage_queue_.pop_front();
+  auto applied = store_.apply(w.batch);
+  trace_.line(at() + "storage done ticket=" + std::to_string(w.ticket) + (applied.ok() ? " ok" : " failed"));
+  if (!applied.ok()) {
+    // memory_store rejects only a batch the core should never have built.
+    verdict_.fail("the store rejected batch ticket " + std::to_string(w.ticket) + ": " + applied.err().text);
+  }
+  node_.on_storage_done(server::storage_done{w.ticket, applied.ok(), applied.ok() ? std::string() : applied.err().text});
+  drain();
 }
 
 }  // namespace natrium::sim

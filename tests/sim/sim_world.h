@@ -8,7 +8,12 @@
 // in insertion order. It also checks the node's side of the host contract (one
 // send_bytes in flight per connection, close_conn(flush) only when flushed, an
 // abortive close only for a counted slow consumer, a pause of at most 1 s).
+// With cfg.jetstream it is also the node's disk: a memory_store attached at
+// start; each write_storage batch is applied and reported (storage_done) after
+// a random latency, in ticket order. Without JetStream it draws nothing for
+// storage, so runs without it stay as they were.
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -18,6 +23,7 @@
 
 #include "core/base/prng.h"
 #include "core/server/node.h"
+#include "core/store/memory_store.h"
 #include "tests/sim/oracle.h"
 #include "tests/sim/sim_client.h"
 #include "tests/sim/sim_support.h"
@@ -61,6 +67,8 @@ class sim_world {
   std::uint64_t slow_consumer_closes() const noexcept { return slow_closes_; }
   std::uint64_t bytes_to_node() const noexcept { return bytes_to_node_; }
   std::uint64_t bytes_from_node() const noexcept { return bytes_from_node_; }
+  std::uint64_t storage_batches() const noexcept { return storage_batches_; }
+  const store::memory_store& store() const noexcept { return store_; }
 
  private:
   struct vconn {
@@ -92,6 +100,8 @@ class sim_world {
   void flush_done(int id);
   void schedule_to_client(int id);
   void deliver_to_client(int id);
+  void on_write_storage(server::write_storage w);
+  void storage_done();
   std::string at() const { return "t=" + std::to_string(now_ns_) + " "; }
 
   net_shape net_;
@@ -100,7 +110,11 @@ class sim_world {
   verdict& verdict_;
   trace_log& trace_;
   fault_injector* fault_;
+  store::memory_store store_;  // before node_: the node reads it until it is gone
   server::node node_;
+  std::deque<server::write_storage> storage_queue_;  // written, not yet durable (ticket order)
+  std::int64_t storage_last_done_ns_ = 0;            // completions never overtake each other
+  std::uint64_t storage_last_ticket_ = 0, storage_batches_ = 0;
   std::int64_t now_ns_ = 0;
   std::uint64_t next_event_ = 0;
   std::map<std::pair<std::int64_t, std::uint64_t>, std::function<void()>> events_;  // (time, insertion)

@@ -18,6 +18,7 @@ struct run_params {
   int steps = 400;
   int clients = 6;
   bool trace = false;
+  bool jetstream = false;  // --jetstream: the node runs JetStream on the simulated disk (no extra draws)
   fault_kind fault = fault_kind::none;  // --inject: prove the oracle catches it
   volatile int* progress = nullptr;  // if set: the current step (crash reports)
 };

@@ -2,18 +2,31 @@
 // A minimal in-test host for server::node: no sockets, a manual clock, output
 // collected per connection. By default every send_bytes is flushed at once;
 // with hold_writes(id) the host stops flushing that connection (a stuck reader).
+// With cfg.jetstream it attaches a memory_store, applies each write_storage
+// batch to it and reports storage_done at once (or, after hold_storage(), only
+// when release_storage() is called: a slow disk).
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/server/node.h"
+#include "core/store/memory_store.h"
 
 namespace natrium::testing {
 
 class node_harness {
  public:
-  explicit node_harness(server::config cfg = {}) : node_(with_seed(std::move(cfg))) { drain(); }
+  explicit node_harness(server::config cfg = {}) : node_(with_seed(std::move(cfg))) {
+    if (node_.cfg().jetstream) {
+      node_.advance_to({now_}, {wall_epoch_ns + now_});
+      auto attached = node_.attach_store(&store_);
+      attach_error_ = attached.ok() ? std::string() : attached.err().text;
+    }
+    drain();
+  }
 
   base::conn_id open(std::string ip = "127.0.0.1") {
     base::conn_id id{next_++};
@@ -32,7 +45,7 @@ class node_harness {
   }
   void advance_ms(std::int64_t ms) {
     now_ += ms * 1'000'000;
-    node_.advance_to({now_}, {1'700'000'000'000'000'000 + now_});
+    node_.advance_to({now_}, {wall_epoch_ns + now_});
     drain();
   }
   void hold_writes(base::conn_id id) { held_.insert(id.value); }
@@ -46,6 +59,23 @@ class node_harness {
     node_.on_bytes_flushed({id, n});
     drain();
   }
+  // Storage: while held, batches queue up (unapplied, unreported) until
+  // release_storage applies them in ticket order and reports each as `ok` or
+  // with `error` (then nothing is applied).
+  void hold_storage() { storage_held_ = true; }
+  void release_storage(bool ok = true, std::string error = {}) {
+    storage_held_ = false;
+    auto held = std::move(held_batches_);
+    held_batches_.clear();
+    for (auto& w : held) complete(w, ok, error);
+    drain();
+  }
+  std::size_t held_batches() const { return held_batches_.size(); }
+  std::uint64_t storage_writes() const { return storage_writes_; }
+  const store::memory_store& store() const { return store_; }
+  store::memory_store& store() { return store_; }
+  const std::string& attach_error() const { return attach_error_; }
+
   int stray_closes() const { return stray_closes_; }
   bool stopped() const { return stopped_; }
   bool reads_paused(base::conn_id id) const { return paused_.count(id.value) != 0; }
@@ -65,6 +95,7 @@ class node_harness {
   }
 
  private:
+  static constexpr std::int64_t wall_epoch_ns = 1'700'000'000'000'000'000;
   static server::config with_seed(server::config c) {
     if (c.seed == 1) c.seed = 42;
     return c;
@@ -89,11 +120,34 @@ class node_harness {
       } else if (auto* sr = std::get_if<server::set_reading>(&*a)) {
         if (sr->enabled) paused_.erase(sr->id.value);
         else paused_.insert(sr->id.value);
+      } else if (auto* ws = std::get_if<server::write_storage>(&*a)) {
+        NATRIUM_ASSERT(ws->ticket > last_ticket_);  // tickets increase
+        last_ticket_ = ws->ticket;
+        ++storage_writes_;
+        if (storage_held_) {
+          held_batches_.push_back(std::move(*ws));
+          continue;
+        }
+        complete(*ws, true, {});
       }
     }
   }
+  // Applies the batch (unless failing it) and reports it.
+  void complete(server::write_storage& w, bool ok, const std::string& error) {
+    if (ok) {
+      auto applied = store_.apply(w.batch);
+      node_.on_storage_done({w.ticket, applied.ok(), applied.ok() ? std::string() : applied.err().text});
+      return;
+    }
+    node_.on_storage_done({w.ticket, false, error.empty() ? std::string("storage failed (test)") : error});
+  }
 
+  store::memory_store store_;  // before node_: the node reads it until it is gone
   server::node node_;
+  std::string attach_error_;
+  bool storage_held_ = false;
+  std::vector<server::write_storage> held_batches_;
+  std::uint64_t last_ticket_ = 0, storage_writes_ = 0;
   std::uint64_t next_ = 1;
   std::int64_t now_ = 0;
   std::map<std::uint64_t, std::string> out_;
