@@ -12,7 +12,7 @@
 #include "native/lmdb_store.h"
 #include "native/monitor_http.h"
 #include "native/process_stats.h"
-#include "native/storage_writer.h"
+#include "native/storage_thread.h"
 
 namespace natrium::native {
 
@@ -64,8 +64,9 @@ struct host::impl {
   // JetStream's durable store (opened by start_jetstream): declared before the
   // node, which reads it, so it is closed after the node is gone.
   std::unique_ptr<lmdb_store> store;
-  storage_writer writer;       // write_storage batches waiting for the next group commit
-  bool commit_posted = false;  // a commit_writes handler is queued on io
+  std::unique_ptr<storage_thread> writer;  // commits write_storage batches (group commit)
+  std::vector<std::pair<std::uint64_t, store::store_batch>> turn_writes;  // this turn's, for the writer
+  bool handoff_posted = false;
   std::unique_ptr<server::node> node_ptr;  // created once the listener is bound (INFO has the port)
   server::node* nodep = nullptr;
   std::unordered_map<std::uint64_t, std::shared_ptr<session>> sessions;
@@ -171,10 +172,12 @@ struct host::impl {
       s->sock.close(ignored);
     }
     sessions.clear();
-    if (store) {
+    if (writer) {
       // Writes nobody will be told about any more are still made durable.
       log.info("Initiating JetStream Shutdown...");
-      for (const auto& d : writer.commit(*store)) {
+      for (auto& [ticket, batch] : turn_writes) writer->queue(ticket, std::move(batch));
+      turn_writes.clear();
+      for (const auto& d : writer->stop()) {
         if (!d.ok) log.error("JetStream storage write failed: " + d.error);
       }
       log.info("JetStream Shutdown");
@@ -310,28 +313,31 @@ struct host::impl {
     arm_timer();
   }
 
-  // Group commit: the batches of every event handled before the posted
-  // handler runs (this turn of the loop) go into one LMDB transaction.
+  // Group commit: the batches of one turn of the loop reach the writer thread
+  // together (a posted handler runs after the I/O already completed), and
+  // everything handed over while it is busy goes into its next transaction.
   void queue_write(std::uint64_t ticket, store::store_batch batch) {
-    NATRIUM_ASSERT(store != nullptr);  // the node writes only once attach_store gave it a store
-    writer.queue(ticket, std::move(batch));
-    if (commit_posted) return;
-    commit_posted = true;
-    asio::post(io, [this] { commit_writes(); });
+    NATRIUM_ASSERT(writer != nullptr);  // the node writes only once attach_store gave it a store
+    turn_writes.emplace_back(ticket, std::move(batch));
+    if (handoff_posted) return;
+    handoff_posted = true;
+    asio::post(io, [this] {
+      handoff_posted = false;
+      for (auto& [ticket, batch] : turn_writes) writer->queue(ticket, std::move(batch));
+      turn_writes.clear();
+    });
   }
 
-  void commit_writes() {
-    commit_posted = false;
-    if (writer.empty()) return;
-    const std::vector<server::storage_done> done = writer.commit(*store);
+  // On the io thread: the writer thread's results, in ticket order.
+  void storage_results(const std::vector<server::storage_done>& done) {
     bool logged = false;  // the first failure says why; the later ones follow from it
     for (const server::storage_done& d : done) {
       if (!d.ok && !logged) log.error("JetStream storage write failed: " + d.error);
       logged = logged || !d.ok;
       tick();
       nodep->on_storage_done(d);
-      drain();
     }
+    drain();
   }
 
   // One timer follows the node's next deadline; re-armed only when it changes
@@ -489,9 +495,15 @@ bool host::start_jetstream() {
   if (auto dir = prepare_store_dir(env_dir); !dir) return fail(dir.err().text);
   lmdb_store_options so;
   so.directory = env_dir;
+  // The whole map at once (address space only): the writer thread must never
+  // remap it under a read on the io thread.
+  so.map_size_bytes = so.map_size_max_bytes;
   auto opened = lmdb_store::open(so);
   if (!opened) return fail("could not open the store in \"" + env_dir + "\": " + opened.err().text);
   m.store = std::move(opened.value());
+  m.writer = std::make_unique<storage_thread>(*m.store, [&m](std::vector<server::storage_done> done) {
+    asio::post(m.io, [&m, done = std::move(done)] { m.storage_results(done); });
+  });
   m.tick();
   auto attached = m.nodep->attach_store(m.store.get());
   if (!attached) return fail(attached.err().text);

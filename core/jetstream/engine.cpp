@@ -424,11 +424,13 @@ void engine::impl::reply_durable(std::string_view to, std::string body) {
   publish_when_durable(out_msg{std::string(to), {}, {}, std::move(body)});
 }
 
-void engine::impl::api_respond(const in_msg& m, std::string body, bool durable) {
+// Every API reply waits for the writes in flight, reads included: a reply
+// never shows state (a consumer's ack floor, a message count) that a crash
+// could still take back. Idle, nothing is in flight and it goes out at once.
+void engine::impl::api_respond(const in_msg& m, std::string body, bool) {
   api_total++;
   audit(m.subject, m.payload, body);
-  if (durable) reply_durable(m.reply, std::move(body));
-  else reply(m.reply, std::move(body));
+  reply_durable(m.reply, std::move(body));
 }
 
 namespace {
@@ -459,7 +461,7 @@ void engine::impl::api_error_reply(const in_msg& m, api_response_type t, const a
     body.insert(body.size() - 1, trailer);
   }
   audit(m.subject, m.payload, body);
-  reply(m.reply, std::move(body));
+  reply_durable(m.reply, std::move(body));
 }
 
 std::string engine::impl::advisory_id() {

@@ -513,7 +513,9 @@ class AckCrashTest(CrashCase):
         if problems:
             self.fail("lost acks (seed %s):\n  %s" % (SEED, "\n  ".join(map(str, problems))))
         self.assertTrue(ok, "consumer did not drain: %r" % self.consumer_info(c))
-        self.assertEqual(contiguous_floor(confirmed), self.MESSAGES)
+        # Not every ack gets confirmed: one made durable just before a SIGKILL
+        # may never see its AckAck, and is (rightly) not redelivered. What must
+        # hold is above: nothing confirmed came again, and everything drained.
         self.assertEqual(stream_state(c, "ACKS")["messages"], self.MESSAGES)
         self.assertEqual(self.server.stop(), 0)
 
