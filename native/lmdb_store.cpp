@@ -304,8 +304,14 @@ base::result<bool> lmdb_store::scan(st::stream_id stream, std::uint64_t from_seq
     const std::uint64_t seq = get_be64(c.key().substr(8));
     const std::string_view rec = c.data();
     auto m = st::decode_message_meta(rec, rec.size() <= st::scan_verify_len_max);
-    if (!m) return m.err();
-    if (m.value().seq != seq) return base::error{"store: message record seq mismatch"};
+    if (!m || m.value().seq != seq) {
+      st::msg_meta_view bad;
+      bad.seq = seq;
+      bad.corrupt = true;
+      prev = seq;
+      if (!fn(bad)) return false;
+      continue;
+    }
     NATRIUM_ASSERT(seq >= from_seq);
     NATRIUM_ASSERT(seq > prev);
     prev = seq;

@@ -56,6 +56,7 @@ class stream final : public consumer_host {
   std::unordered_map<std::string, std::pair<std::uint64_t, std::int64_t>> dedup;
   std::deque<std::pair<std::string, std::int64_t>> dedup_order;
   std::string last_msg_id;
+  std::vector<std::uint64_t> lost;  // seqs found corrupt at startup (StreamState.Lost)
   bool age_timer_armed = false;
 
   bool is_memory() const noexcept { return cfg.storage == storage_type::memory; }

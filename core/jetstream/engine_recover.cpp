@@ -60,6 +60,13 @@ base::result<bool> engine::impl::recover() {
         // mv.size is the store's stored_size (subject + headers + payload + 16);
         // the scan does not say whether there were headers, so a recovered
         // record with headers counts 4 bytes less than fileStoreMsgSize.
+        if (mv.corrupt) {
+          // Reported (stream info "lost", the log), never served.
+          st.lost.push_back(mv.seq);
+          out.log(port::level::error, "JetStream stream '$G > " + st.cfg.name + "': message " +
+                                          std::to_string(mv.seq) + " is corrupt (checksum mismatch); it is lost");
+          return true;
+        }
         NATRIUM_ASSERT(mv.size >= mv.subject.size() + 16);
         st.idx.append(mv.seq, mv.subject, mv.timestamp_ns, mv.size - 16 + st.record_size(0, 0, 0));
         return true;
@@ -84,7 +91,11 @@ base::result<bool> engine::impl::recover() {
         if (!meta) continue;
         if (meta->timestamp_ns < cutoff && !first_seen) break;
         auto msg = durable->load(st.sid(), q);
-        if (!msg) return msg.err();
+        if (!msg) {
+          out.log(port::level::error, "JetStream stream '$G > " + st.cfg.name + "': message " + std::to_string(q) +
+                                          " unreadable: " + msg.err().text);
+          continue;
+        }
         std::string id_value;
         if (*msg && !(*msg)->headers.empty()) {
           if (auto v = proto::find_header((*msg)->headers, "Nats-Msg-Id")) id_value.assign(*v);

@@ -39,6 +39,12 @@ std::string stream::state_json(std::string_view subjects_filter, bool deleted_de
       j += ']';
     }
   }
+  if (!lost.empty()) {
+    // LostStreamData: messages found corrupt at startup.
+    j += ",\"lost\":{\"msgs\":[";
+    for (std::size_t i = 0; i < lost.size(); ++i) j += (i > 0 ? "," : "") + std::to_string(lost[i]);
+    j += "],\"bytes\":0}";
+  }
   j += ",\"consumer_count\":" + std::to_string(consumers.size()) + "}";
   return j;
 }

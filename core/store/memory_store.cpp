@@ -191,8 +191,14 @@ base::result<bool> memory_store::scan(stream_id stream, std::uint64_t from_seq,
   for (auto it = sd->msgs.lower_bound(from_seq); it != sd->msgs.end(); ++it) {
     const std::string& rec = it->second;
     auto m = decode_message_meta(rec, rec.size() <= scan_verify_len_max);
-    if (!m) return m.err();
-    if (m.value().seq != it->first) return base::error{"store: message record seq mismatch"};
+    if (!m || m.value().seq != it->first) {
+      msg_meta_view bad;
+      bad.seq = it->first;
+      bad.corrupt = true;
+      prev = it->first;
+      if (!fn(bad)) return false;
+      continue;
+    }
     NATRIUM_ASSERT(it->first > prev);
     prev = it->first;
     const message_meta& mm = m.value();

@@ -89,6 +89,9 @@ struct msg_meta_view {
   std::int64_t timestamp_ns = 0;
   std::uint64_t size = 0;  // stored_size(subject, headers, payload lengths)
   std::string_view subject;
+  // The record under this seq failed its checksum or does not decode: only
+  // seq is meaningful. The scan goes on; loading it will fail.
+  bool corrupt = false;
 };
 
 // Catalog entries (key, value), ordered by key bytewise.

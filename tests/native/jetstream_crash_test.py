@@ -599,9 +599,17 @@ class CorruptionTest(CrashCase):
         self.assertEqual(self.observe_after_restart(marker, payloads), "started")
 
     def test_small_record(self):
-        # Small records are checksummed by the startup scan.
+        # Small records are checksummed by the startup scan: the server starts,
+        # logs the corrupt message and reports it as lost in the stream state;
+        # the rest of the stream is served and writes go on.
         marker, payloads = self.corrupt_one(100)
-        self.observe_after_restart(marker, payloads)
+        self.assertEqual(self.observe_after_restart(marker, payloads), "started")
+        c = self.client("lost")
+        info = c.request_json("$JS.API.STREAM.INFO.CORR")
+        self.assertEqual(info["state"]["lost"]["msgs"], [10])
+        self.assertIn("message 10 is corrupt", self.server_log())
+        pub = json.loads(c.request("corr.x", b"after corruption", timeout=5).payload)
+        self.assertNotIn("error", pub)
 
 
 if __name__ == "__main__":
