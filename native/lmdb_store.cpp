@@ -317,7 +317,7 @@ base::result<bool> lmdb_store::scan(st::stream_id stream, std::uint64_t from_seq
     prev = seq;
     const st::message_meta& mm = m.value();
     const st::msg_meta_view v{seq, mm.timestamp_ns, st::stored_size(mm.subject.size(), mm.headers_len, mm.payload_len),
-                              mm.subject};
+                              mm.subject, mm.headers_len};
     if (!fn(v)) return false;
   }
   if (rc != 0 && rc != MDB_NOTFOUND) return base::error{lmdb_error("cursor_get", rc)};

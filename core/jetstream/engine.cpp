@@ -257,10 +257,17 @@ stream* engine::impl::stream_by_id(std::uint64_t id) {
   return nullptr;
 }
 
-// The API services, each on its own subject as the reference registers them,
-// so a request for a service that does not exist finds no responder. Pull
-// requests and direct gets subscribe per consumer / per stream.
+// The API services, each on its own subject as the reference registers them.
+// Pull requests and direct gets subscribe per consumer / per stream. Besides
+// those, a catch-all on `$JS.API.>` whose token nothing handles: the
+// reference imports `$JS.API.>` into every JetStream account, so a request on
+// any API subject without a service behind it (an unknown API, MSG.NEXT for
+// a consumer that does not exist, DIRECT.GET on a stream without
+// allow_direct) finds a responder that never answers, and no 503 is sent.
+// Clients rely on that: the v3 ordered consumer notices a deleted consumer
+// through missed heartbeats and a consumer info, not through no-responders.
 void engine::impl::subscribe_api() {
+  out.subscribe(next_token++, "$JS.API.>");
   static constexpr const char* subjects[] = {
       "$JS.API.INFO",
       "$JS.API.STREAM.CREATE.*",

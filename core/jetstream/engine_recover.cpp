@@ -58,8 +58,7 @@ base::result<bool> engine::impl::recover() {
       if (state->first_seq > 1) st.idx.clear(state->first_seq);
       auto scanned = durable->scan(st.sid(), state->first_seq, [&](const store::msg_meta_view& mv) {
         // mv.size is the store's stored_size (subject + headers + payload + 16);
-        // the scan does not say whether there were headers, so a recovered
-        // record with headers counts 4 bytes less than fileStoreMsgSize.
+        // the index counts sizes as the reference does (record_size).
         if (mv.corrupt) {
           // Reported (stream info "lost", the log), never served.
           st.lost.push_back(mv.seq);
@@ -68,7 +67,9 @@ base::result<bool> engine::impl::recover() {
           return true;
         }
         NATRIUM_ASSERT(mv.size >= mv.subject.size() + 16);
-        st.idx.append(mv.seq, mv.subject, mv.timestamp_ns, mv.size - 16 + st.record_size(0, 0, 0));
+        const std::uint64_t payload_len = mv.size - 16 - mv.subject.size() - mv.headers_len;
+        st.idx.append(mv.seq, mv.subject, mv.timestamp_ns,
+                      st.record_size(mv.subject.size(), mv.headers_len, payload_len));
         return true;
       });
       if (!scanned) return scanned.err();

@@ -203,7 +203,7 @@ base::result<bool> memory_store::scan(stream_id stream, std::uint64_t from_seq,
     prev = it->first;
     const message_meta& mm = m.value();
     const msg_meta_view v{mm.seq, mm.timestamp_ns, stored_size(mm.subject.size(), mm.headers_len, mm.payload_len),
-                          mm.subject};
+                          mm.subject, mm.headers_len};
     if (!fn(v)) return false;
   }
   return true;

@@ -89,6 +89,7 @@ struct msg_meta_view {
   std::int64_t timestamp_ns = 0;
   std::uint64_t size = 0;  // stored_size(subject, headers, payload lengths)
   std::string_view subject;
+  std::uint64_t headers_len = 0;
   // The record under this seq failed its checksum or does not decode: only
   // seq is meaningful. The scan goes on; loading it will fail.
   bool corrupt = false;

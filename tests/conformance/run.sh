@@ -92,7 +92,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 cd "$HERE"
-if [ ! -f node_modules/nats/package.json ] || [ ! -f node_modules/@nats-io/transport-node/package.json ]; then
+if [ ! -f node_modules/nats/package.json ] || [ ! -f node_modules/@nats-io/transport-node/package.json ] \
+  || [ ! -f node_modules/@nats-io/jetstream/package.json ]; then
   if [ ! -w "$HERE" ]; then # read-only copy of the suite: install and run from a scratch copy
     mkdir -p "$WORK/suite" && cp "$HERE"/*.mjs "$HERE"/package.json "$HERE"/package-lock.json "$WORK/suite/"
     if [ -d "$HERE/jetstream" ]; then cp -r "$HERE/jetstream" "$WORK/suite/"; fi

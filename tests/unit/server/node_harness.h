@@ -4,7 +4,8 @@
 // with hold_writes(id) the host stops flushing that connection (a stuck reader).
 // With cfg.jetstream it attaches a memory_store, applies each write_storage
 // batch to it and reports storage_done at once (or, after hold_storage(), only
-// when release_storage() is called: a slow disk).
+// when release_storage() is called: a slow disk). A restart is a new harness
+// built on a copy of the old one's store().
 #include <cstdint>
 #include <map>
 #include <set>
@@ -19,13 +20,13 @@ namespace natrium::testing {
 
 class node_harness {
  public:
-  explicit node_harness(server::config cfg = {}) : node_(with_seed(std::move(cfg))) {
-    if (node_.cfg().jetstream) {
-      node_.advance_to({now_}, {wall_epoch_ns + now_});
-      auto attached = node_.attach_store(&store_);
-      attach_error_ = attached.ok() ? std::string() : attached.err().text;
-    }
-    drain();
+  explicit node_harness(server::config cfg = {}) : node_(with_seed(std::move(cfg))) { start(); }
+  // A restart: a new node on `disk` (what a previous node left durable, e.g.
+  // a copy of its store()), its monotonic clock at 0 again and its wall clock
+  // `wall_offset_ns` after the default harness's start.
+  node_harness(server::config cfg, store::memory_store disk, std::int64_t wall_offset_ns)
+      : store_(std::move(disk)), node_(with_seed(std::move(cfg))), wall_offset_ns_(wall_offset_ns) {
+    start();
   }
 
   base::conn_id open(std::string ip = "127.0.0.1") {
@@ -45,9 +46,11 @@ class node_harness {
   }
   void advance_ms(std::int64_t ms) {
     now_ += ms * 1'000'000;
-    node_.advance_to({now_}, {wall_epoch_ns + now_});
+    node_.advance_to({now_}, {wall_epoch_ns + wall_offset_ns_ + now_});
     drain();
   }
+  std::int64_t now_ns() const { return now_; }
+  std::int64_t wall_ns() const { return wall_epoch_ns + wall_offset_ns_ + now_; }
   void hold_writes(base::conn_id id) { held_.insert(id.value); }
   // Stop holding: the outstanding write completes now.
   void release_writes(base::conn_id id) {
@@ -96,6 +99,14 @@ class node_harness {
 
  private:
   static constexpr std::int64_t wall_epoch_ns = 1'700'000'000'000'000'000;
+  void start() {
+    if (node_.cfg().jetstream) {
+      node_.advance_to({now_}, {wall_epoch_ns + wall_offset_ns_ + now_});
+      auto attached = node_.attach_store(&store_);
+      attach_error_ = attached.ok() ? std::string() : attached.err().text;
+    }
+    drain();
+  }
   static server::config with_seed(server::config c) {
     if (c.seed == 1) c.seed = 42;
     return c;
@@ -144,6 +155,7 @@ class node_harness {
 
   store::memory_store store_;  // before node_: the node reads it until it is gone
   server::node node_;
+  std::int64_t wall_offset_ns_ = 0;
   std::string attach_error_;
   bool storage_held_ = false;
   std::vector<server::write_storage> held_batches_;
