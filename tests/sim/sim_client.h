@@ -16,6 +16,7 @@
 #include "core/proto/parser.h"
 #include "tests/sim/oracle.h"
 #include "tests/sim/sim_ops.h"
+#include "tests/sim/sim_peer.h"
 #include "tests/sim/sim_support.h"
 
 namespace natrium::sim {
@@ -28,14 +29,14 @@ struct client_env {
   fault_injector* fault = nullptr;
 };
 
-class sim_client {
+class sim_client final : public sim_peer {
  public:
   sim_client(int id, const client_profile& profile, client_env env);
 
   int id() const noexcept { return id_; }
   const client_profile& profile() const noexcept { return profile_; }
   // INFO seen and CONNECT written; not silent, not closed: the workload may use it.
-  bool ready() const noexcept { return connect_sent_ && !silent_ && !closed_; }
+  bool ready() const noexcept override { return connect_sent_ && !silent_ && !closed_; }
   bool silent() const noexcept { return silent_; }
   bool closed() const noexcept { return closed_; }
   bool got_stale() const noexcept { return got_stale_; }
@@ -43,17 +44,17 @@ class sim_client {
   std::size_t live_subs() const noexcept { return live_sids_.size(); }
 
   // Outgoing stream: what the node has not consumed yet.
-  std::string_view unsent() const noexcept { return std::string_view(out_).substr(sent_ - base_); }
+  std::string_view unsent() const noexcept override { return std::string_view(out_).substr(sent_ - base_); }
   // The node consumed n more bytes: the ops whose last byte they hold are processed.
-  void consumed(std::size_t n, std::vector<client_op>& done);
+  void consumed(std::size_t n, std::vector<client_op>& done) override;
 
   // Incoming stream from the server, in any split; then its end.
-  void on_received(std::string_view bytes);
-  void on_eof();
+  void on_received(std::string_view bytes) override;
+  void on_eof() override;
   // The sim closed the connection from the client side.
-  void on_gone() noexcept { closed_ = true; }
+  void on_gone() noexcept override { closed_ = true; }
   // The node closed it as a slow consumer: an EOF without -ERR is expected.
-  void on_dropped() noexcept { dropped_ = true; }
+  void on_dropped() noexcept override { dropped_ = true; }
 
   // Workload.
   void subscribe(const std::string& subject, const std::string& queue);

@@ -4,6 +4,9 @@
 //   natrium-sim --random=K            K seeds drawn from the clock (each printed first)
 //   natrium-sim --inject=drop|dup|reorder|misroute   corrupt one observed message: must FAIL
 //   natrium-sim --jetstream           the node runs JetStream (its writes go to the simulated disk)
+//   natrium-sim --js                  the JetStream workload instead (js_workload.h): publish, consume,
+//                                     ack, crash and restart with loss of unsynced writes
+//   natrium-sim --js --inject=js-early-done|js-drop-consumer-state|js-reorder   a bug js_oracle must catch
 // Prints "FAILED seed=N step=S: reason" and exits 1 at the first violated invariant.
 #include <unistd.h>
 
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include "core/base/prng.h"
+#include "tests/sim/js_workload.h"
 #include "tests/sim/workload.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -84,6 +88,8 @@ bool parse_u64(std::string_view s, std::uint64_t& out) {
 
 struct options {
   run_params params;
+  bool js = false;
+  natrium::sim::js_fault js_fault = natrium::sim::js_fault::none;
   std::vector<std::uint64_t> seeds;
   std::uint64_t random = 0;
 };
@@ -96,6 +102,14 @@ bool parse_args(int argc, char** argv, options& o) {
       o.params.trace = true;
     } else if (a == "--jetstream") {
       o.params.jetstream = true;
+    } else if (a == "--js") {
+      o.js = true;
+    } else if (a == "--inject=js-early-done") {
+      o.js_fault = natrium::sim::js_fault::early_done;
+    } else if (a == "--inject=js-drop-consumer-state") {
+      o.js_fault = natrium::sim::js_fault::drop_consumer_state;
+    } else if (a == "--inject=js-reorder") {
+      o.js_fault = natrium::sim::js_fault::reorder;
     } else if (a.starts_with("--seed=") && parse_u64(a.substr(7), v)) {
       o.seeds.push_back(v);
     } else if (a.starts_with("--steps=") && parse_u64(a.substr(8), v)) {
@@ -145,12 +159,13 @@ int run_all(const options& o) {
     p.seed = seed;
     p.progress = &crash_step;
     crash_seed = seed;
-    const natrium::sim::run_result r = natrium::sim::run_seed(p);
+    const natrium::sim::run_result r = o.js ? natrium::sim::run_js_seed(p, o.js_fault) : natrium::sim::run_seed(p);
     if (!r.ok) {
       std::printf("FAILED seed=%llu step=%d: %s\n", static_cast<unsigned long long>(seed), r.step,
                   r.reason.c_str());
-      std::printf("replay: natrium-sim --seed=%llu --steps=%d --clients=%d%s --trace\n",
-                  static_cast<unsigned long long>(seed), p.steps, p.clients, p.jetstream ? " --jetstream" : "");
+      std::printf("replay: natrium-sim --seed=%llu --steps=%d --clients=%d%s%s --trace\n",
+                  static_cast<unsigned long long>(seed), p.steps, p.clients, p.jetstream ? " --jetstream" : "",
+                  o.js ? " --js" : "");
       std::fflush(stdout);
       return 1;
     }
@@ -169,7 +184,8 @@ int main(int argc, char** argv) {
   if (!parse_args(argc, argv, o)) {
     std::fprintf(stderr,
                  "usage: natrium-sim [--seed=N] [--seeds=A..B] [--random=K] [--steps=N] [--clients=N] [--jetstream] [--trace]\n"
-                 "                   [--inject=drop|dup|reorder|misroute]\n");
+                 "                   [--inject=drop|dup|reorder|misroute]\n"
+                 "                   [--js [--inject=js-early-done|js-drop-consumer-state|js-reorder]]\n");
     return 2;
   }
   if (o.random > 0) {

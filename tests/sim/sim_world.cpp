@@ -42,10 +42,15 @@ std::string describe(const net_shape& n) {
 
 sim_world::sim_world(const server::config& cfg, const net_shape& net, base::prng& rng, oracle& o, verdict& v,
                      trace_log& t, fault_injector* fault)
-    : net_(net), rng_(rng), oracle_(o), verdict_(v), trace_(t), fault_(fault), node_(cfg) {
-  node_.advance_to(base::mono_time{0}, base::wall_time{wall_epoch_ns});
-  if (cfg.jetstream) {
-    auto attached = node_.attach_store(&store_);
+    : net_(net), rng_(rng), oracle_(o), verdict_(v), trace_(t), fault_(fault), cfg_(cfg) {
+  start_node();
+}
+
+void sim_world::start_node() {
+  node_ = std::make_unique<server::node>(cfg_);
+  node_->advance_to(base::mono_time{now_ns_}, base::wall_time{wall_epoch_ns + now_ns_});
+  if (cfg_.jetstream) {
+    auto attached = node_->attach_store(&store_);
     if (!attached) verdict_.fail("attach_store failed: " + attached.err().text);
   }
   drain();
@@ -74,14 +79,14 @@ std::size_t sim_world::random_split(std::size_t n) {
 void sim_world::set_time(std::int64_t t_ns) {
   if (t_ns < now_ns_) t_ns = now_ns_;
   now_ns_ = t_ns;
-  node_.advance_to(base::mono_time{t_ns}, base::wall_time{wall_epoch_ns + t_ns});
+  node_->advance_to(base::mono_time{t_ns}, base::wall_time{wall_epoch_ns + t_ns});
   drain();
 }
 
 void sim_world::run_until(std::int64_t t_ns) {
   while (!verdict_.failed()) {
     const std::int64_t t_ev = events_.empty() ? never : events_.begin()->first.first;
-    const auto deadline = node_.next_deadline();
+    const auto deadline = node_->next_deadline();
     const std::int64_t t_dl = deadline ? deadline->ns : never;
     const std::int64_t t = std::min(t_ev, t_dl);
     if (t > t_ns) break;
@@ -96,22 +101,39 @@ void sim_world::run_until(std::int64_t t_ns) {
 }
 
 int sim_world::open_client(const client_profile& profile) {
+  const int id = next_id_;
+  const client_env env{oracle_, verdict_, rng_, node_->cfg().ping_max, fault_};
+  auto client = std::make_unique<sim_client>(id, profile, env);
+  sim_client* core = client.get();
+  return add_conn(std::move(client), core,
+                  "open echo=" + std::to_string(profile.echo) + " headers=" + std::to_string(profile.headers) +
+                      " nr=" + std::to_string(profile.no_responders) + " verbose=" +
+                      std::to_string(profile.verbose) + " responder=" + std::to_string(profile.responder));
+}
+
+int sim_world::open_peer(const std::function<std::unique_ptr<sim_peer>(int id)>& make) {
+  return add_conn(make(next_id_), nullptr, "open peer");
+}
+
+int sim_world::add_conn(std::unique_ptr<sim_peer> client, sim_client* core, const std::string& what) {
   const int id = next_id_++;
   vconn& c = conns_[id];
   c.slow_reader = chance(rng_, static_cast<std::uint64_t>(net_.slow_reader_pct));
-  const client_env env{oracle_, verdict_, rng_, node_.cfg().ping_max, fault_};
-  c.client = std::make_unique<sim_client>(id, profile, env);
-  trace_.line(at() + "c" + std::to_string(id) + " open echo=" + std::to_string(profile.echo) + " headers=" +
-              std::to_string(profile.headers) + " nr=" + std::to_string(profile.no_responders) + " verbose=" +
-              std::to_string(profile.verbose) + " responder=" + std::to_string(profile.responder) +
-              " slow_reader=" + std::to_string(c.slow_reader));
+  c.client = std::move(client);
+  c.core = core;
+  trace_.line(at() + "c" + std::to_string(id) + " " + what + " slow_reader=" + std::to_string(c.slow_reader));
   set_time(now_ns_);
-  node_.on_conn_opened(server::conn_opened{base::conn_id{static_cast<std::uint64_t>(id)}, "10.0.0.1", 40000 + id});
+  node_->on_conn_opened(server::conn_opened{base::conn_id{static_cast<std::uint64_t>(id)}, "10.0.0.1", 40000 + id});
   drain();
   return id;
 }
 
 sim_client* sim_world::client(int id) {
+  auto it = conns_.find(id);
+  return it == conns_.end() ? nullptr : it->second.core;
+}
+
+sim_peer* sim_world::peer(int id) {
   auto it = conns_.find(id);
   return it == conns_.end() ? nullptr : it->second.client.get();
 }
@@ -133,8 +155,8 @@ void sim_world::close_by_peer(int id) {
   c.to_client.clear();
   c.in_flight.clear();
   set_time(now_ns_);
-  node_.on_conn_closed(server::conn_closed{base::conn_id{static_cast<std::uint64_t>(id)}});
-  oracle_.on_peer_closed(id);
+  node_->on_conn_closed(server::conn_closed{base::conn_id{static_cast<std::uint64_t>(id)}});
+  if (c.core != nullptr) oracle_.on_peer_closed(id);
   drain();
 }
 
@@ -158,9 +180,9 @@ void sim_world::deliver_to_node(int id) {
   trace_.line(at() + "c" + std::to_string(id) + " -> " + escape(chunk, 60));
   trace_.mix(chunk);
   bytes_to_node_ += chunk.size();
-  const std::uint64_t pubs_before = node_.stats().in_msgs;
-  node_.on_bytes_received(server::bytes_received{base::conn_id{static_cast<std::uint64_t>(id)}, chunk});
-  const std::uint64_t pubs = node_.stats().in_msgs - pubs_before;
+  const std::uint64_t pubs_before = node_->stats().in_msgs;
+  node_->on_bytes_received(server::bytes_received{base::conn_id{static_cast<std::uint64_t>(id)}, chunk});
+  const std::uint64_t pubs = node_->stats().in_msgs - pubs_before;
   std::vector<client_op> done;
   c.client->consumed(chunk.size(), done);
   drain();  // schedules only: nothing reaches a client before the oracle learns of the ops
@@ -170,7 +192,7 @@ void sim_world::deliver_to_node(int id) {
   for (const client_op& op : done) {
     if (c.server_closed && pubs_seen == pubs) break;
     if (op.type == op_type::pub) pubs_seen++;
-    oracle_.on_processed(id, op);
+    if (c.core != nullptr) oracle_.on_processed(id, op);
   }
   if (pubs_seen != pubs) verdict_.fail("c" + std::to_string(id) + ": the node counted " + std::to_string(pubs) +
                                        " PUBs in a read that carried " + std::to_string(pubs_seen));
@@ -178,7 +200,7 @@ void sim_world::deliver_to_node(int id) {
 }
 
 void sim_world::drain() {
-  while (auto a = node_.next_action()) {
+  while (auto a = node_->next_action()) {
     if (const auto* sb = std::get_if<server::send_bytes>(&*a)) {
       on_send_bytes(static_cast<int>(sb->id.value), sb->data);
     } else if (const auto* cc = std::get_if<server::close_conn>(&*a)) {
@@ -219,7 +241,7 @@ void sim_world::flush_done(int id) {
   bytes_from_node_ += n;
   c.in_flight.clear();
   c.writing = false;
-  node_.on_bytes_flushed(server::bytes_flushed{base::conn_id{static_cast<std::uint64_t>(id)}, n});
+  node_->on_bytes_flushed(server::bytes_flushed{base::conn_id{static_cast<std::uint64_t>(id)}, n});
   drain();
   schedule_to_client(id);
 }
@@ -241,7 +263,7 @@ void sim_world::on_close_conn(int id, bool flush) {
   schedule_to_client(id);
   schedule(random_delay(), [this, id] {
     set_time(now_ns_);
-    node_.on_conn_closed(server::conn_closed{base::conn_id{static_cast<std::uint64_t>(id)}});
+    node_->on_conn_closed(server::conn_closed{base::conn_id{static_cast<std::uint64_t>(id)}});
     drain();
   });
 }
@@ -249,7 +271,7 @@ void sim_world::on_close_conn(int id, bool flush) {
 // The node closes a connection without flushing only as a slow consumer, and
 // only runs with slow readers may have those; node_stats counts each one.
 bool sim_world::explain_abortive_close(int id) {
-  const std::uint64_t seen = node_.stats().slow_consumers;
+  const std::uint64_t seen = node_->stats().slow_consumers;
   slow_budget_ += seen - slow_seen_;
   slow_seen_ = seen;
   const std::string who = "c" + std::to_string(id);
@@ -264,7 +286,7 @@ bool sim_world::explain_abortive_close(int id) {
   slow_budget_--;
   slow_closes_++;
   conns_.at(id).client->on_dropped();
-  oracle_.on_dropped(id);
+  if (conns_.at(id).core != nullptr) oracle_.on_dropped(id);
   return true;
 }
 
@@ -328,7 +350,8 @@ void sim_world::deliver_to_client(int id) {
 
 namespace natrium::sim {
 
-// The disk: a batch becomes durable after 0 to 5 ms (an fsync), never before
+// The disk: a batch becomes durable after 0 to 5 ms (an fsync; JetStream
+// workloads may choose a slower disk), never before
 // an earlier one; only then is it applied to the store and reported.
 void sim_world::on_write_storage(server::write_storage w) {
   if (w.ticket <= storage_last_ticket_) {
@@ -337,26 +360,81 @@ void sim_world::on_write_storage(server::write_storage w) {
   }
   storage_last_ticket_ = w.ticket;
   storage_batches_++;
+  if (disk_faults_.drop_consumer_state) {
+    std::erase_if(w.batch.ops, [](const store::store_op& op) { return std::holds_alternative<store::op_save_consumer>(op); });
+  }
   trace_.line(at() + "storage write ticket=" + std::to_string(w.ticket) + " ops=" + std::to_string(w.batch.ops.size()));
-  const std::int64_t latency = chance(rng_, 20) ? 0 : between(rng_, 20'000, 5'000'000);
+  const std::int64_t latency = chance(rng_, 20) ? 0 : between(rng_, 20'000, storage_latency_max_ns_);
   const std::int64_t due = std::max(now_ns_ + latency, storage_last_done_ns_);
   storage_last_done_ns_ = due;
+  if (disk_faults_.early_done) {  // the bug: visible and reported at once, durable only later
+    apply_batch(store_, w, "cached");
+    const std::uint64_t ticket = w.ticket;
+    schedule(0, [this, ticket] { report_storage_done(ticket); });
+  }
   storage_queue_.push_back(std::move(w));
   schedule(due - now_ns_, [this] { storage_done(); });
+}
+
+void sim_world::apply_batch(store::memory_store& target, const server::write_storage& w, const char* how) {
+  auto applied = target.apply(w.batch);
+  trace_.line(at() + "storage " + how + " ticket=" + std::to_string(w.ticket) + (applied.ok() ? " ok" : " failed"));
+  if (!applied.ok()) {
+    // memory_store rejects only a batch the core should never have built.
+    verdict_.fail("the store rejected batch ticket " + std::to_string(w.ticket) + ": " + applied.err().text);
+  }
 }
 
 void sim_world::storage_done() {
   if (storage_queue_.empty()) return verdict_.fail("a storage completion without a pending batch");
   server::write_storage w = std::move(storage_queue_.front());
   storage_queue_.pop_front();
-  auto applied = store_.apply(w.batch);
-  trace_.line(at() + "storage done ticket=" + std::to_string(w.ticket) + (applied.ok() ? " ok" : " failed"));
-  if (!applied.ok()) {
-    // memory_store rejects only a batch the core should never have built.
-    verdict_.fail("the store rejected batch ticket " + std::to_string(w.ticket) + ": " + applied.err().text);
-  }
-  node_.on_storage_done(server::storage_done{w.ticket, applied.ok(), applied.ok() ? std::string() : applied.err().text});
+  apply_batch(disk_faults_.early_done ? *early_disk_ : store_, w, "done");
+  if (verdict_.failed() || disk_faults_.early_done) return;
+  report_storage_done(w.ticket);
+}
+
+void sim_world::set_disk_faults(const disk_faults& f) {
+  disk_faults_ = f;
+  if (f.early_done) early_disk_ = std::make_unique<store::memory_store>(store_);
+}
+
+void sim_world::report_storage_done(std::uint64_t ticket) {
+  set_time(now_ns_);
+  node_->on_storage_done(server::storage_done{ticket, true, std::string()});
   drain();
+}
+
+void sim_world::crash_and_restart(int keep_pct) {
+  std::size_t kept = 0;
+  while (kept < storage_queue_.size() && chance(rng_, static_cast<std::uint64_t>(keep_pct))) kept++;
+  restarts_++;
+  batches_lost_ += storage_queue_.size() - kept;
+  trace_.line(at() + "CRASH " + std::to_string(restarts_) + ": " + std::to_string(storage_queue_.size()) +
+              " batches unsynced, " + std::to_string(kept) + " survive");
+  store::memory_store& disk = disk_faults_.early_done ? *early_disk_ : store_;
+  for (std::size_t i = 0; i < kept && !verdict_.failed(); ++i) apply_batch(disk, storage_queue_[i], "survives");
+  if (disk_faults_.early_done) store_ = *early_disk_;  // what the node saw but was not durable is gone
+  storage_queue_.clear();
+  events_.clear();  // every pending delivery, flush, close and completion belonged to the dead node
+  for (auto& [id, c] : conns_) {
+    if (c.peer_gone) continue;
+    c.peer_gone = true;
+    c.to_client.clear();
+    c.in_flight.clear();
+    c.client->on_gone();
+    if (c.core != nullptr) oracle_.on_peer_closed(id);
+  }
+  node_.reset();
+  // A new process: a fresh PRNG seed (native/main.cpp draws one per start),
+  // ticket numbers from 1 again.
+  cfg_.seed = cfg_.seed * 0x9e3779b97f4a7c15ULL + restarts_;
+  storage_last_ticket_ = 0;
+  storage_last_done_ns_ = now_ns_;
+  slow_seen_ = 0;
+  slow_budget_ = 0;
+  start_node();
+  trace_.line(at() + "restarted");
 }
 
 }  // namespace natrium::sim

@@ -12,6 +12,9 @@
 // start; each write_storage batch is applied and reported (storage_done) after
 // a random latency, in ticket order. Without JetStream it draws nothing for
 // storage, so runs without it stay as they were.
+// crash_and_restart() models a power loss: the batches written but not yet
+// reported durable survive as a prefix in ticket order (the rest is lost), the
+// node and every connection vanish, and a new node recovers from the store.
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -26,6 +29,7 @@
 #include "core/store/memory_store.h"
 #include "tests/sim/oracle.h"
 #include "tests/sim/sim_client.h"
+#include "tests/sim/sim_peer.h"
 #include "tests/sim/sim_support.h"
 
 namespace natrium::sim {
@@ -44,6 +48,16 @@ struct net_shape {
 };
 
 net_shape make_net_shape(base::prng& rng, bool slow_readers);
+
+// Deliberate disk bugs, to prove that js_oracle catches lost writes
+// (ctest sim_js_catches_*). Off in normal runs.
+// How slow the disk's fsync is: 0 (20% of batches) or 20 us up to this.
+inline constexpr std::int64_t storage_latency_max_default_ns = 5'000'000;
+
+struct disk_faults {
+  bool early_done = false;           // storage_done before the batch is durable
+  bool drop_consumer_state = false;  // op_save_consumer never reaches the disk
+};
 std::string describe(const net_shape& n);
 
 class sim_world {
@@ -52,10 +66,13 @@ class sim_world {
             trace_log& t, fault_injector* fault = nullptr);
 
   std::int64_t now_ns() const noexcept { return now_ns_; }
-  server::node& node() noexcept { return node_; }
+  server::node& node() noexcept { return *node_; }
 
   int open_client(const client_profile& profile);
-  sim_client* client(int id);                  // nullptr if unknown
+  // A client the core oracle does not check (make gets the new id).
+  int open_peer(const std::function<std::unique_ptr<sim_peer>(int id)>& make);
+  sim_client* client(int id);                  // nullptr if unknown or not a core client
+  sim_peer* peer(int id);                      // nullptr if unknown
   std::vector<int> ready_clients() const;      // sorted by id
   void close_by_peer(int id);
   // The client wrote something: schedule its delivery to the node.
@@ -70,9 +87,21 @@ class sim_world {
   std::uint64_t storage_batches() const noexcept { return storage_batches_; }
   const store::memory_store& store() const noexcept { return store_; }
 
+  // Before the first event.
+  void set_disk_faults(const disk_faults& f);
+  void set_storage_latency_max(std::int64_t ns) noexcept { storage_latency_max_ns_ = ns; }
+  // Power loss and restart (JetStream only): each batch not yet reported
+  // durable survives with probability keep_pct, but only as a prefix in
+  // ticket order; every pending event and connection is gone; a new node
+  // (fresh PRNG seed, as a new process) attaches the store and recovers.
+  void crash_and_restart(int keep_pct);
+  std::uint64_t restarts() const noexcept { return restarts_; }
+  std::uint64_t batches_lost() const noexcept { return batches_lost_; }
+
  private:
   struct vconn {
-    std::unique_ptr<sim_client> client;
+    std::unique_ptr<sim_peer> client;
+    sim_client* core = nullptr;   // the same client, if the core oracle checks it
     bool to_node_scheduled = false;
     bool writing = false;         // a send_bytes is handed out, its flush not yet reported
     std::string in_flight;        // copy of the send_bytes view
@@ -100,8 +129,12 @@ class sim_world {
   void flush_done(int id);
   void schedule_to_client(int id);
   void deliver_to_client(int id);
+  int add_conn(std::unique_ptr<sim_peer> client, sim_client* core, const std::string& what);
+  void start_node();
   void on_write_storage(server::write_storage w);
   void storage_done();
+  void report_storage_done(std::uint64_t ticket);
+  void apply_batch(store::memory_store& target, const server::write_storage& w, const char* how);
   std::string at() const { return "t=" + std::to_string(now_ns_) + " "; }
 
   net_shape net_;
@@ -110,8 +143,13 @@ class sim_world {
   verdict& verdict_;
   trace_log& trace_;
   fault_injector* fault_;
+  server::config cfg_;
   store::memory_store store_;  // before node_: the node reads it until it is gone
-  server::node node_;
+  std::unique_ptr<server::node> node_;
+  disk_faults disk_faults_;
+  std::unique_ptr<store::memory_store> early_disk_;  // disk_faults::early_done: store_ is the cache, this the disk
+  std::uint64_t restarts_ = 0, batches_lost_ = 0;
+  std::int64_t storage_latency_max_ns_ = storage_latency_max_default_ns;
   std::deque<server::write_storage> storage_queue_;  // written, not yet durable (ticket order)
   std::int64_t storage_last_done_ns_ = 0;            // completions never overtake each other
   std::uint64_t storage_last_ticket_ = 0, storage_batches_ = 0;
