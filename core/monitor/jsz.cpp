@@ -1,5 +1,5 @@
 // /jsz (JSInfo), /accountz (Accountz, AccountInfo) and /healthz (HealthStatus).
-// JetStream has no streams yet: /jsz has the reference's shape with zeros.
+// /jsz counts come from the JetStream engine (node::jetstream()).
 #include <cstdint>
 
 #include "core/jetstream/engine.h"

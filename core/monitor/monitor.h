@@ -32,8 +32,8 @@ struct request {
 // escape or a ';' is dropped.
 request parse_target(std::string_view target);
 
-// JetStream as configured (-js, jetstream {...}). Until JetStream exists the
-// endpoints report it with the reference's shape and zero usage.
+// JetStream as configured (-js, jetstream {...}); usage comes from the node's
+// JetStream engine.
 struct jetstream_settings {
   bool enabled = false;
   std::string store_dir;         // as the reference reports it: <store_dir>/jetstream
