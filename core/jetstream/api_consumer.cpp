@@ -105,18 +105,32 @@ void engine::impl::subscribe_next(stream& s, consumer& c) {
   s.api_tokens.push_back(t);
 }
 
+// The consumer `name` of stream `stream_name` (and its stream in `s`), or
+// null after replying 10059 / 10014 as the reference does.
+consumer* engine::impl::find_consumer_or_reply(const in_msg& m, api_response_type type, std::string_view stream_name,
+                                               std::string_view name, stream*& s) {
+  s = find_stream(stream_name);
+  if (s == nullptr) {
+    api_error_reply(m, type, make_api_error(api_error_id::stream_not_found_err));
+    return nullptr;
+  }
+  auto it = s->consumers.find(name);
+  if (it == s->consumers.end()) {
+    api_error_reply(m, type, make_api_error(api_error_id::consumer_not_found_err));
+    return nullptr;
+  }
+  return it->second.get();
+}
+
 void engine::impl::api_consumer_info(const in_msg& m, std::string_view stream_name, std::string_view name) {
   const auto type = api_response_type::consumer_info;
   if (!is_empty_request(m.payload)) {
     return api_error_reply(m, type, make_api_error(api_error_id::not_empty_request_err));
   }
-  stream* s = find_stream(stream_name);
-  if (s == nullptr) return api_error_reply(m, type, make_api_error(api_error_id::stream_not_found_err));
-  auto it = s->consumers.find(name);
-  if (it == s->consumers.end()) {
-    return api_error_reply(m, type, make_api_error(api_error_id::consumer_not_found_err));
-  }
-  api_respond(m, with_type(type, it->second->info_json()));
+  stream* s = nullptr;
+  consumer* c = find_consumer_or_reply(m, type, stream_name, name, s);
+  if (c == nullptr) return;
+  api_respond(m, with_type(type, c->info_json()));
 }
 
 void engine::impl::api_consumer_names(const in_msg& m, std::string_view stream_name, bool list) {
@@ -152,14 +166,11 @@ void engine::impl::api_consumer_delete(const in_msg& m, std::string_view stream_
   if (!is_empty_request(m.payload)) {
     return api_error_reply(m, type, make_api_error(api_error_id::not_empty_request_err));
   }
-  stream* s = find_stream(stream_name);
-  if (s == nullptr) return api_error_reply(m, type, make_api_error(api_error_id::stream_not_found_err));
-  auto it = s->consumers.find(name);
-  if (it == s->consumers.end()) {
-    return api_error_reply(m, type, make_api_error(api_error_id::consumer_not_found_err));
-  }
+  stream* s = nullptr;
+  consumer* c = find_consumer_or_reply(m, type, stream_name, name, s);
+  if (c == nullptr) return;
   if (fenced) return api_error_reply(m, type, make_api_error(api_error_id::insufficient_resources_err));
-  delete_consumer(*s, *it->second, true);
+  delete_consumer(*s, *c, true);
   const std::string body = "{\"type\":\"" + std::string(response_type_string(type)) + "\",\"success\":true}";
   api_respond(m, body, true);
 }

@@ -217,6 +217,8 @@ struct engine::impl {
   void api_msg_delete(const in_msg& m, std::string_view name);
   void api_direct_get(const in_msg& m, std::string_view name, std::string_view last_subject);
   void api_consumer_create(const in_msg& m);
+  consumer* find_consumer_or_reply(const in_msg& m, api_response_type type, std::string_view stream_name,
+                                   std::string_view name, stream*& s);
   void api_consumer_info(const in_msg& m, std::string_view stream_name, std::string_view name);
   void api_consumer_names(const in_msg& m, std::string_view stream_name, bool list);
   void api_consumer_delete(const in_msg& m, std::string_view stream_name, std::string_view name);

@@ -14,29 +14,14 @@
 #include "native/jetstream_limits.h"
 #include "native/lmdb_store.h"
 #include "native/storage_writer.h"
+#include "tests/unit/config/temp_dir.h"
 
 using namespace natrium;
 namespace st = natrium::store;
 
 namespace {
 
-class temp_dir {
- public:
-  temp_dir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "natrium-writer-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using natrium::test::temp_dir;
 
 // A store that counts its transactions (apply calls); reads go to `inner`.
 class counting_store final : public st::store {
