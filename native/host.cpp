@@ -498,12 +498,13 @@ bool host::start_jetstream() {
   // The whole map at once (address space only): the writer thread must never
   // remap it under a read on the io thread.
   so.map_size_bytes = so.map_size_max_bytes;
+  so.defer_meta_sync = true;  // the writer thread holds results until durable
   auto opened = lmdb_store::open(so);
   if (!opened) return fail("could not open the store in \"" + env_dir + "\": " + opened.err().text);
   m.store = std::move(opened.value());
   m.writer = std::make_unique<storage_thread>(*m.store, [&m](std::vector<server::storage_done> done) {
     asio::post(m.io, [&m, done = std::move(done)] { m.storage_results(done); });
-  });
+  }, m.store.get());
   m.tick();
   auto attached = m.nodep->attach_store(m.store.get());
   if (!attached) return fail(attached.err().text);

@@ -57,7 +57,9 @@ base::result<bool> lmdb_store::init(const lmdb_store_options& options) noexcept 
   if (rc != 0) { env_ = nullptr; return base::error{lmdb_error("env_create", rc)}; }
   if ((rc = mdb_env_set_maxdbs(env_, 8)) != 0) return base::error{lmdb_error("set_maxdbs", rc)};
   if ((rc = mdb_env_set_mapsize(env_, map_size_)) != 0) return base::error{lmdb_error("set_mapsize", rc)};
-  if ((rc = mdb_env_open(env_, options.directory.c_str(), MDB_NOTLS, 0640)) != 0)
+  defer_meta_sync_ = options.defer_meta_sync;
+  const unsigned flags = MDB_NOTLS | (defer_meta_sync_ ? MDB_NOMETASYNC : 0u);
+  if ((rc = mdb_env_open(env_, options.directory.c_str(), flags, 0640)) != 0)
     return base::error{lmdb_error("env_open", rc)};
   MDB_envinfo info{};
   if ((rc = mdb_env_info(env_, &info)) != 0) return base::error{lmdb_error("env_info", rc)};
@@ -79,6 +81,9 @@ base::result<bool> lmdb_store::init(const lmdb_store_options& options) noexcept 
   }
   mdb_txn_reset(rtxn_);
   NATRIUM_ASSERT(rtxn_ != nullptr);
+  if (defer_meta_sync_ && (rc = mdb_env_sync(env_, 1)) != 0) return base::error{lmdb_error("env_sync", rc)};
+  if ((rc = mdb_env_info(env_, &info)) != 0) return base::error{lmdb_error("env_info", rc)};
+  committed_txn_ = durable_txn_ = info.me_last_txnid;
   return true;
 }
 

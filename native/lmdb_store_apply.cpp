@@ -420,9 +420,36 @@ int lmdb_store::apply_once(const st::store_batch& batch, st::batch_result& out, 
     error = rc == logic_error_rc ? w.error_ : lmdb_error("write", rc);
     return rc;
   }
-  rc = mdb_txn_commit(txn);  // durable: the env is opened without MDB_NOSYNC
-  if (rc != 0) error = lmdb_error("txn_commit", rc);
+  const std::uint64_t id = mdb_txn_id(txn);
+  rc = mdb_txn_commit(txn);  // durable: the env is opened without MDB_NOSYNC (see note_commit)
+  if (rc != 0) {
+    error = lmdb_error("txn_commit", rc);
+    return rc;
+  }
+  note_commit(id);
   return rc;
+}
+
+// A commit that wrote pages flushed them (fdatasync) before writing its meta
+// page. Without MDB_NOMETASYNC the meta page is flushed too: durable now.
+// With it, that flush made the previous commit's meta page durable, and this
+// one waits for the next flush. A transaction that wrote nothing commits
+// nothing and flushes nothing (the environment's last txn id stays).
+void lmdb_store::note_commit(std::uint64_t txn_id) noexcept {
+  MDB_envinfo info{};
+  if (mdb_env_info(env_, &info) != 0 || info.me_last_txnid != txn_id) return;
+  NATRIUM_ASSERT(txn_id > committed_txn_);
+  durable_txn_ = defer_meta_sync_ ? committed_txn_ : txn_id;
+  committed_txn_ = txn_id;
+  NATRIUM_ASSERT(durable_txn_ <= committed_txn_);
+}
+
+base::result<bool> lmdb_store::sync() noexcept {
+  NATRIUM_ASSERT(env_ != nullptr);
+  if (durable_txn_ == committed_txn_) return true;
+  if (int rc = mdb_env_sync(env_, 1); rc != 0) return base::error{lmdb_error("env_sync", rc)};
+  durable_txn_ = committed_txn_;
+  return true;
 }
 
 base::result<st::batch_result> lmdb_store::apply(const st::store_batch& batch) noexcept {
@@ -468,8 +495,10 @@ base::result<bool> lmdb_store::corrupt_value(MDB_dbi dbi, const std::string& k) 
   rec.back() = static_cast<char>(rec.back() ^ 0x5A);
   MDB_val nd = val(rec);
   if ((rc = mdb_put(txn, dbi, &key, &nd, 0)) != 0) { mdb_txn_abort(txn); return base::error{lmdb_error("put", rc)}; }
+  const std::uint64_t id = mdb_txn_id(txn);
   if ((rc = mdb_txn_commit(txn)) != 0) return base::error{lmdb_error("txn_commit", rc)};
-  return true;
+  note_commit(id);
+  return sync();
 }
 
 }  // namespace natrium::native

@@ -7,12 +7,17 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <vector>
 #include <string>
 
 #include "core/store/memory_store.h"
 #include "native/jetstream_limits.h"
 #include "native/lmdb_store.h"
+#include "native/storage_thread.h"
 #include "native/storage_writer.h"
 #include "tests/unit/config/temp_dir.h"
 
@@ -158,6 +163,130 @@ TEST_CASE("storage_writer on lmdb_store: the group commit is durable across a re
   REQUIRE(st.ok());
   CHECK(st.value().msgs == 20);
   CHECK(st.value().last_seq == 20);
+}
+
+TEST_CASE("lmdb_store with defer_meta_sync: a commit is durable after the next commit's flush or sync()") {
+  temp_dir dir;
+  native::lmdb_store_options so;
+  so.directory = dir.path();
+  so.defer_meta_sync = true;
+  auto opened = native::lmdb_store::open(so);
+  REQUIRE(opened.ok());
+  native::lmdb_store& s = *opened.value();
+  CHECK(s.durable_mark() == s.committed_mark());
+  REQUIRE(s.apply(appends(1, 2)).ok());
+  const std::uint64_t first = s.committed_mark();
+  CHECK(s.durable_mark() < first);  // its meta page is not flushed yet
+  REQUIRE(s.apply(appends(3, 1)).ok());
+  CHECK(s.committed_mark() > first);
+  CHECK(s.durable_mark() == first);  // this commit's flush carried it
+  REQUIRE(s.sync().ok());
+  CHECK(s.durable_mark() == s.committed_mark());
+  const std::uint64_t before = s.committed_mark();
+  CHECK_FALSE(s.apply(appends(10, 1)).ok());  // refused: nothing committed, nothing owed
+  CHECK(s.committed_mark() == before);
+  CHECK(s.durable_mark() == before);
+}
+
+namespace {
+
+// A deferred_durability whose marks the test moves by hand.
+class fake_durability final : public native::deferred_durability {
+ public:
+  std::uint64_t committed = 0, durable = 0;
+  int syncs = 0;
+  std::uint64_t committed_mark() const noexcept override { return committed; }
+  std::uint64_t durable_mark() const noexcept override { return durable; }
+  base::result<bool> sync() noexcept override {
+    ++syncs;
+    durable = committed;
+    return true;
+  }
+};
+
+// A store whose every apply is a commit of fake_durability (durable later).
+class deferring_store final : public st::store {
+ public:
+  deferring_store(st::store& inner, fake_durability& d) : inner_(inner), d_(d) {}
+  base::result<std::optional<st::stored_msg>> load(st::stream_id s, std::uint64_t seq) const noexcept override {
+    return inner_.load(s, seq);
+  }
+  base::result<std::optional<st::stored_msg>> load_last(st::stream_id s, std::string_view f) const noexcept override {
+    return inner_.load_last(s, f);
+  }
+  base::result<std::optional<st::stored_msg>> load_next(st::stream_id s, std::string_view f,
+                                                           std::uint64_t start) const noexcept override {
+    return inner_.load_next(s, f, start);
+  }
+  base::result<st::stream_state> state(st::stream_id s) const noexcept override { return inner_.state(s); }
+  base::result<st::subject_counts> subjects_filter(st::stream_id s, std::string_view f) const noexcept override {
+    return inner_.subjects_filter(s, f);
+  }
+  base::result<std::uint64_t> last_seq_for_subject(st::stream_id s, std::string_view subj) const noexcept override {
+    return inner_.last_seq_for_subject(s, subj);
+  }
+  base::result<std::optional<st::consumer_state>> load_consumer(st::stream_id s,
+                                                                   std::string_view n) const noexcept override {
+    return inner_.load_consumer(s, n);
+  }
+  base::result<std::vector<st::stream_id>> streams() const noexcept override { return inner_.streams(); }
+  base::result<std::vector<std::pair<std::string, std::string>>> catalog(std::string_view p) const noexcept override {
+    return inner_.catalog(p);
+  }
+  base::result<bool> scan(st::stream_id s, std::uint64_t from,
+                          const std::function<bool(const st::msg_meta_view&)>& fn) const noexcept override {
+    return inner_.scan(s, from, fn);
+  }
+  base::result<st::batch_result> apply(const st::store_batch& b) noexcept override {
+    auto r = inner_.apply(b);
+    if (r.ok()) {
+      d_.durable = d_.committed;  // the flush of this commit carries the previous one
+      ++d_.committed;
+      for (const auto& op : b.ops) commit_of_seq[std::get<st::op_append>(op).msg.seq] = d_.committed;
+    }
+    return r;
+  }
+  std::map<std::uint64_t, std::uint64_t> commit_of_seq;  // writer thread only
+
+ private:
+  st::store& inner_;
+  fake_durability& d_;
+};
+
+}  // namespace
+
+TEST_CASE("storage_thread holds results until the store says they are durable, then reports them in order") {
+  store::memory_store mem;
+  fake_durability d;
+  deferring_store s(mem, d);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<server::storage_done> got;
+  std::vector<bool> durable_at_delivery;
+  {
+    native::storage_thread t(
+        s,
+        [&](std::vector<server::storage_done> done) {
+          std::lock_guard<std::mutex> lock(mu);
+          for (auto& x : done) {  // on the writer thread: the marks are stable here
+            durable_at_delivery.push_back(s.commit_of_seq.at(x.ticket) <= d.durable);
+            got.push_back(std::move(x));
+          }
+          cv.notify_all();
+        },
+        &d);
+    for (std::uint64_t i = 1; i <= 50; ++i) t.queue(i, appends(i, 1));
+    std::unique_lock<std::mutex> lock(mu);
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return got.size() == 50; }));
+  }
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    CHECK(got[i].ticket == i + 1);
+    CHECK(got[i].ok);
+    CHECK(durable_at_delivery[i]);  // ticket i appended seq i: its commit was durable when reported
+  }
+  CHECK(d.syncs >= 1);                     // the last group had no successor: synced
+  CHECK(d.durable == d.committed);         // nothing left owed
+  CHECK(mem.state(store::stream_id{7}).value().last_seq == 50);
 }
 
 TEST_CASE("go_clean_path is Go's filepath.Clean") {
