@@ -38,11 +38,13 @@ fi
 step "conformance (nats-server and natrium-server)" bash tests/conformance/run-both.sh build/release/native/natrium-server
 step "JetStream conformance (nats-server and natrium-server)" env CONFORMANCE_SUITES=jetstream \
   bash tests/conformance/run-both.sh build/release/native/natrium-server
+step "KV and object store conformance (nats-server and natrium-server)" env CONFORMANCE_SUITES=kv \
+  bash tests/conformance/run-both.sh build/release/native/natrium-server
 acc="$root/../shared/acceptance/run-against.sh"
 if [ -f "$acc" ]; then
-  step "acceptance (core, request-reply, jetstream, consumers, workqueue, monitoring)" env NO_CLUSTER=1 \
+  step "acceptance (core, request-reply, jetstream, consumers, workqueue, monitoring, kv)" env NO_CLUSTER=1 \
     bash "$acc" "$root/build/release/native/natrium-server" ./core.test.mjs ./request-reply.test.mjs \
-    ./jetstream.test.mjs ./consumers.test.mjs ./workqueue.test.mjs ./monitoring.test.mjs
+    ./jetstream.test.mjs ./consumers.test.mjs ./workqueue.test.mjs ./monitoring.test.mjs ./kv.test.mjs
 else
   echo "test-all: no ../shared/acceptance here; skipping the acceptance examples"
 fi
