@@ -15,14 +15,14 @@ struct Opts {
   int port = 4222;
   std::string scenario = "pub";
   long long msgs = -1;         // -1: per-scenario default
-  long long size = -1;         // -1: 128 for the js-* modes, else 16
+  long long size = -1;         // -1: 128 for the js-* and kv-* modes, else 16
   int subs = 4;                // queue subscribers
   long long window = 16 << 20; // max bytes in flight publisher -> subscribers (0: unlimited)
   long long warmup = -1;       // reqrep requests not counted (-1: min(1000, msgs/10))
   double timeout = 120;        // whole-run bound, seconds
   double idle = 3;             // no progress after the publisher finished -> messages lost
   long long batch = 64 << 10;  // publisher write size
-  long long inflight = 256;    // js-pub-async: max publishes without a PubAck
+  long long inflight = 256;    // js-pub-async, kv-put-async, kv-get-pipe: max requests without a reply
   long long pull_batch = 256;  // js-consume-pull: messages per MSG.NEXT request
   double expires = 30;         // js-consume-pull: pull request expiry, seconds
 };
@@ -84,5 +84,9 @@ inline double secs(Clock::duration d) { return std::chrono::duration<double>(d).
 // JetStream modes (js_bench.cpp). sync: one publish at a time (js-pub-sync).
 void scenario_js_pub(const Opts& o, Json& j, bool sync);
 void scenario_js_consume(const Opts& o, Json& j);
+// Key-value modes (kv_bench.cpp).
+void scenario_kv_put(const Opts& o, Json& j, bool sync);
+void scenario_kv_get(const Opts& o, Json& j, bool pipelined);
+void scenario_kv_watch(const Opts& o, Json& j);
 
 }  // namespace bench

@@ -11,7 +11,8 @@ signalled. See docs/benchmarks.md.
 
 With --js the JetStream file-storage modes run instead: every run gets a fresh
 pair of servers (-js -sd DIR) with fresh store directories on one real
-filesystem (not tmpfs), removed after the run.
+filesystem (not tmpfs), removed after the run. --kv runs the key-value modes
+(a fresh KV bucket per run) the same way.
 """
 import argparse
 import json
@@ -48,6 +49,20 @@ JS_SCENARIOS = [
     ("js-pub-sync", "JS sync pub 128 B", ["--scenario", "js-pub-sync", "--size", "128"], 5_000, JS_PUB),
     ("js-consume-pull", "JS pull consume 128 B, batch 256, +ACK",
      ["--scenario", "js-consume-pull", "--size", "128", "--pull-batch", "256"], 100_000, THROUGHPUT),
+]
+# Key-value, file storage (--kv): a fresh bucket KV_<b> per run, value 128 B; msgs = keys.
+# Latency is put -> PubAck and get request -> reply.
+KV_PUT = [("puts_per_s", "puts/s", True), ("p50_us", "p50 µs", False), ("p99_us", "p99 µs", False)]
+KV_GET = [("gets_per_s", "gets/s", True), ("p50_us", "p50 µs", False), ("p99_us", "p99 µs", False)]
+KV_WATCH = [("elapsed_ms", "time to all initial values, ms", False), ("msgs_per_s", "msgs/s", True)]
+KV_SCENARIOS = [
+    ("kv-put-sync", "KV put, 1 in flight", ["--scenario", "kv-put-sync", "--size", "128"], 2_000, KV_PUT),
+    ("kv-put-async", "KV put, 256 in flight", ["--scenario", "kv-put-async", "--size", "128", "--inflight", "256"],
+     10_000, KV_PUT),
+    ("kv-get", "KV direct get, 1 in flight", ["--scenario", "kv-get", "--size", "128"], 10_000, KV_GET),
+    ("kv-get-pipe", "KV direct get, 64 in flight", ["--scenario", "kv-get-pipe", "--size", "128", "--inflight", "64"],
+     10_000, KV_GET),
+    ("kv-watch", "KV watch, initial values", ["--scenario", "kv-watch", "--size", "128"], 10_000, KV_WATCH),
 ]
 
 STARTED = []  # Popen objects of servers we started (and only those)
@@ -264,7 +279,8 @@ def run_bench(bench, server, args, msgs, timeout):
 def find_bench(explicit):
     if explicit:
         return explicit
-    srcs = [os.path.join(HERE, f) for f in ("natrium_bench.cpp", "js_bench.cpp", "bench_cli.hpp", "bench_conn.hpp")]
+    srcs = [os.path.join(HERE, f) for f in ("natrium_bench.cpp", "js_bench.cpp", "kv_bench.cpp", "bench_cli.hpp",
+                                            "bench_conn.hpp", "js_common.hpp")]
     newest_src = max(os.path.getmtime(s) for s in srcs)
     cands = [os.path.join(ROOT, "build", "h-bench", "natrium_bench")]
     bdir = os.path.join(ROOT, "build")
@@ -276,7 +292,7 @@ def find_bench(explicit):
     out = cands[0]
     os.makedirs(os.path.dirname(out), exist_ok=True)
     log(f"building {out} with g++")
-    subprocess.run(["g++", "-O2", "-std=c++20", "-pthread", "-o", out, srcs[0], srcs[1]], check=True)
+    subprocess.run(["g++", "-O2", "-std=c++20", "-pthread", "-o", out] + srcs[:3], check=True)
     return out
 
 
@@ -290,6 +306,13 @@ def fmt(v):
     if v >= 100:
         return f"{v:.0f}"
     return f"{v:.1f}"
+
+
+def fmt_ratio(a, b):
+    if not a or not b:
+        return "—"
+    x = a / b
+    return f"{x:.2f}" if 0.1 <= x < 100 else f"{x:.3g}"
 
 
 def summarize(runs, key):
@@ -323,12 +346,17 @@ def main():
                     help="tool check: tiny counts, 1 round, nats-server only unless --natrium given")
     ap.add_argument("--js", action="store_true",
                     help="JetStream file-storage modes (" + ",".join(s[0] for s in JS_SCENARIOS) + ")")
+    ap.add_argument("--kv", action="store_true",
+                    help="key-value modes, file storage (" + ",".join(s[0] for s in KV_SCENARIOS) + ")")
     ap.add_argument("--store-root", default=os.path.join(ROOT, "build"),
-                    help="--js: parent of the per-run store dirs (default build/; must not be tmpfs)")
+                    help="--js/--kv: parent of the per-run store dirs (default build/; must not be tmpfs)")
     ap.add_argument("--scenarios", help="comma-separated subset (default: all of the core or --js table)")
     ap.add_argument("--json", help="write all raw results to this file")
     ap.add_argument("--max-seconds", type=float, default=900, help="skip remaining runs after this")
     args = ap.parse_args()
+    if args.js and args.kv:
+        ap.error("--js and --kv are separate runs")
+    stored = args.js or args.kv  # JetStream with file storage: fresh servers and store dirs per run
 
     natrium_given = "--natrium" in sys.argv
     scale = 0.1 if args.quick else 1.0
@@ -343,7 +371,7 @@ def main():
         ap.error(f"natrium-server not found at {args.natrium} (use --natrium PATH; "
                  f"--natrium {args.nats} gives a nats-vs-nats sanity check)")
     bench = find_bench(args.bench)
-    table = JS_SCENARIOS if args.js else SCENARIOS
+    table = JS_SCENARIOS if args.js else KV_SCENARIOS if args.kv else SCENARIOS
     wanted = args.scenarios.split(",") if args.scenarios else [t[0] for t in table]
     unknown = set(wanted) - {t[0] for t in table}
     if unknown:
@@ -352,7 +380,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: (stop_all(), sys.exit(143)))
     logdir = tempfile.mkdtemp(prefix="natrium-bench-")
     store_root = None
-    if args.js:
+    if stored:
         fstype, mnt = fs_type(args.store_root)
         if fstype in ("tmpfs", "ramfs"):
             ap.error(f"--store-root {args.store_root} is on {fstype}; fsync would cost nothing there")
@@ -372,7 +400,7 @@ def main():
             if name not in wanted:
                 continue
             msgs = max(200, int(dmsgs * scale))
-            if args.js:
+            if stored:
                 res = run_js_scenario(bench, servers, name, label, sargs, msgs, metrics, args, logdir, store_root,
                                       t_start)
                 results[name] = {"label": label, "msgs": msgs, "metrics": metrics, "runs": res}
@@ -420,7 +448,7 @@ def main():
           f"total {time.monotonic() - t_start:.0f} s; "
           f"A built {time.strftime('%Y-%m-%d %H:%M', time.localtime(stamps0[args.natrium])) if has_a else '-'}."
           + (f"  \nJetStream: `-js -sd` fresh per run under `{args.store_root}` ({fs_type(args.store_root)[0]}); "
-             "a fresh server and store dir for every run, after one untimed warm-up run on it." if args.js else "") + "\n")
+             "a fresh server and store dir for every run, after one untimed warm-up run on it." if stored else "") + "\n")
     for path in changed:
         print(f"**WARNING: `{path}` was replaced during the run; results mix two builds.**\n")
         failed = True
@@ -436,7 +464,7 @@ def main():
             cb, mb = cell(runs["B"], key)
             if has_a:
                 ca, ma = cell(runs["A"], key)
-                ratio = f"{ma / mb:.2f}" if ma and mb else "—"
+                ratio = fmt_ratio(ma, mb)
                 print(f"| {r['label']} | {r['msgs']:,} | {mlabel} | {ca} | {cb} | {ratio} | "
                       f"{'higher' if higher else 'lower'} |")
             else:
@@ -463,11 +491,11 @@ def main():
         mb, cb = cpu_cell(runs["B"], r["msgs"])
         if has_a:
             ma, ca = cpu_cell(runs["A"], r["msgs"])
-            ratio = f"{ma / mb:.2f}" if ma and mb else "—"
+            ratio = fmt_ratio(ma, mb)
             print(f"| {r['label']} | {ca} | {cb} | {ratio} | {rss(runs['A_vmhwm_kib'])} | {rss(runs['B_vmhwm_kib'])} |")
         else:
             print(f"| {r['label']} | {cb} | {rss(runs['B_vmhwm_kib'])} |")
-    if args.js:
+    if stored:
         print("\nDisk: `fdatasync` after a 4 KiB append in the store root (median of 20), measured just before "
               "each timed run; median (min–max) over the runs that succeeded:\n")
         cols = [k for k in ("A", "B") if k != "A" or has_a]

@@ -1,7 +1,9 @@
 // natrium_bench: a small, fast NATS load generator (pub, pubsub, queue, reqrep,
-// and the JetStream modes js-pub-async, js-pub-sync, js-consume-pull in js_bench.cpp).
+// the JetStream modes js-pub-async, js-pub-sync, js-consume-pull in js_bench.cpp, and the
+// key-value modes kv-put-sync, kv-put-async, kv-get, kv-get-pipe, kv-watch in kv_bench.cpp).
 //
-//   natrium_bench --url 127.0.0.1:4222 --scenario pub|pubsub|queue|reqrep|js-pub-async|js-pub-sync|js-consume-pull
+//   natrium_bench --url 127.0.0.1:4222 --scenario pub|pubsub|queue|reqrep|js-pub-async|js-pub-sync|js-consume-pull|
+//                                                 kv-put-sync|kv-put-async|kv-get|kv-get-pipe|kv-watch
 //                 [--msgs N] [--size B] [--subs K] [--window BYTES]
 //                 [--warmup N] [--timeout S] [--idle S] [--batch BYTES]
 //                 [--inflight W] [--pull-batch B] [--expires S]
@@ -311,14 +313,16 @@ void scenario_reqrep(const Opts& o, Json& j) {
 [[noreturn]] void usage(int code) {
   std::fprintf(code ? stderr : stdout,
                "usage: natrium_bench --url HOST:PORT --scenario pub|pubsub|queue|reqrep|\n"
-               "                     js-pub-async|js-pub-sync|js-consume-pull\n"
+               "                     js-pub-async|js-pub-sync|js-consume-pull|\n"
+               "                     kv-put-sync|kv-put-async|kv-get|kv-get-pipe|kv-watch\n"
                "         [--msgs N] [--size BYTES] [--subs K] [--window BYTES] [--warmup N]\n"
                "         [--timeout SECONDS] [--idle SECONDS] [--batch BYTES]\n"
                "         [--inflight W] [--pull-batch B] [--expires SECONDS]\n"
                "defaults: pub 2000000 msgs, pubsub 1000000 (200000 if size > 256),\n"
                "          queue 1000000 (4 subs), reqrep 20000; size 16; window 16 MiB\n"
                "          js-pub-async 100000, js-pub-sync 5000, js-consume-pull 100000;\n"
-               "          size 128, inflight 256, pull-batch 256, expires 30 s\n");
+               "          size 128, inflight 256, pull-batch 256, expires 30 s\n"
+               "          kv-*: 10000 keys, size 128, inflight 256 (kv-put-async, kv-get-pipe)\n");
   std::exit(code);
 }
 
@@ -353,10 +357,12 @@ Opts parse(int argc, char** argv) {
       usage(2);
     }
   }
-  const bool js = o.scenario.rfind("js-", 0) == 0;
+  const bool kv = o.scenario.rfind("kv-", 0) == 0;
+  const bool js = kv || o.scenario.rfind("js-", 0) == 0;
   if (o.size < 0) o.size = js ? 128 : 16;
   if (o.msgs < 0) {
     if (o.scenario == "js-pub-sync") o.msgs = 5000;
+    else if (kv) o.msgs = 10000;
     else if (js) o.msgs = 100000;
     else if (o.scenario == "pub") o.msgs = 2000000;
     else if (o.scenario == "pubsub") o.msgs = o.size > 256 ? 200000 : 1000000;
@@ -404,6 +410,11 @@ int main(int argc, char** argv) {
     else if (o.scenario == "js-pub-async") scenario_js_pub(o, j, false);
     else if (o.scenario == "js-pub-sync") scenario_js_pub(o, j, true);
     else if (o.scenario == "js-consume-pull") scenario_js_consume(o, j);
+    else if (o.scenario == "kv-put-sync") scenario_kv_put(o, j, true);
+    else if (o.scenario == "kv-put-async") scenario_kv_put(o, j, false);
+    else if (o.scenario == "kv-get") scenario_kv_get(o, j, false);
+    else if (o.scenario == "kv-get-pipe") scenario_kv_get(o, j, true);
+    else if (o.scenario == "kv-watch") scenario_kv_watch(o, j);
     else throw Error("unknown scenario " + o.scenario);
   } catch (const std::exception& e) {
     ok = false;
