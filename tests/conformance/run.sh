@@ -15,11 +15,12 @@
 # of the server log if anything failed, removes the temp dir and exits with
 # node's status.
 # Env knobs: KEEP_LOGS=1 keeps the temp dir; SUITE_TIMEOUT (s, default 240,
-# 600 when the jetstream suite is selected).
+# 600 when the jetstream or kv suite is selected).
 # CONFORMANCE_SUITES (default "core"): which suites to run, separated by spaces
-# or commas: "core" = ./*.test.mjs, "jetstream" = ./jetstream/*.test.mjs. With
-# "jetstream" the server also gets `-js -sd WORK/jetstream` (a store dir inside
-# the temp dir, removed with it). Test files given as arguments replace the
+# or commas: "core" = ./*.test.mjs, "jetstream" = ./jetstream/*.test.mjs,
+# "kv" = ./kv/*.test.mjs (Key-Value and Object store). With "jetstream" or "kv"
+# the server also gets `-js -sd WORK/jetstream` (a store dir inside the temp
+# dir, removed with it). Test files given as arguments replace the
 # default file list; the server flags still follow CONFORMANCE_SUITES, e.g.
 #   CONFORMANCE_SUITES=jetstream tests/conformance/run.sh SERVER jetstream/pull.test.mjs
 set -euo pipefail
@@ -50,7 +51,8 @@ for suite in ${CONFORMANCE_SUITES:-core}; do
     case "$s" in
       core) SUITE_GLOBS+=("./*.test.mjs") ;;
       jetstream) SUITE_GLOBS+=("./jetstream/*.test.mjs"); WANT_JS=1 ;;
-      *) echo "conformance: unknown suite in CONFORMANCE_SUITES: $s (known: core jetstream)" >&2; exit 2 ;;
+      kv) SUITE_GLOBS+=("./kv/*.test.mjs"); WANT_JS=1 ;;
+      *) echo "conformance: unknown suite in CONFORMANCE_SUITES: $s (known: core jetstream kv)" >&2; exit 2 ;;
     esac
   done
 done
@@ -93,10 +95,12 @@ trap 'exit 143' TERM
 
 cd "$HERE"
 if [ ! -f node_modules/nats/package.json ] || [ ! -f node_modules/@nats-io/transport-node/package.json ] \
-  || [ ! -f node_modules/@nats-io/jetstream/package.json ]; then
+  || [ ! -f node_modules/@nats-io/jetstream/package.json ] || [ ! -f node_modules/@nats-io/kv/package.json ] \
+  || [ ! -f node_modules/@nats-io/obj/package.json ]; then
   if [ ! -w "$HERE" ]; then # read-only copy of the suite: install and run from a scratch copy
     mkdir -p "$WORK/suite" && cp "$HERE"/*.mjs "$HERE"/package.json "$HERE"/package-lock.json "$WORK/suite/"
     if [ -d "$HERE/jetstream" ]; then cp -r "$HERE/jetstream" "$WORK/suite/"; fi
+    if [ -d "$HERE/kv" ]; then cp -r "$HERE/kv" "$WORK/suite/"; fi
     cd "$WORK/suite"
   fi
   echo "conformance: installing test dependencies (npm ci)" >&2
