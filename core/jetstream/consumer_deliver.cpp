@@ -47,7 +47,9 @@ void consumer::impl::pump() {
       break;
     }
     if (i == detail::deliver_budget) {
-      continue_due = now();  // carry the rest to the next wake-up
+      // Carry the rest to the next wake-up, after the host has had a turn
+      // (sent what is queued): a deadline of now would run again in this one.
+      continue_due = now() + base::duration_ns{1};
       return;
     }
     candidate c;
@@ -68,15 +70,16 @@ void consumer::impl::pump() {
 next_status consumer::impl::next_candidate(candidate& out) {
   if (next_status st = next_redelivery(out); st != next_status::none) return st;
   const stream_index& ix = host.index();
-  const bool from_skip = lss && !lss->seqs.empty();
   if (maxp > 0 && pending.size() >= static_cast<std::uint64_t>(maxp)) return next_status::max_ack_pending;
+  if (next_status st = next_from_skip_list(out); st != next_status::none) return st;
+  NATRIUM_ASSERT(!lss);
   const std::uint64_t last = host.deliverable_last_seq();
-  std::uint64_t from = from_skip ? lss->seqs.front() : sseq;
+  std::uint64_t from = sseq;
   for (int tries = 0; tries < 64; ++tries) {
     const std::uint64_t seq = ix.next_matching(cfg.filter_subject, from);
     if (seq == 0) {
       // Nothing matches up to the end of the stream (ErrStoreEOF).
-      if (!from_skip && ix.last_seq() >= sseq) sseq = ix.last_seq() + 1;
+      if (ix.last_seq() >= sseq) sseq = ix.last_seq() + 1;
       return next_status::none;
     }
     if (seq > last) return next_status::none;  // not durable yet
@@ -85,7 +88,7 @@ next_status consumer::impl::next_candidate(candidate& out) {
     if (!r.value()) {
       // Gone from the store although still indexed: it can never be delivered.
       from = seq + 1;
-      if (!from_skip && seq >= sseq) {
+      if (seq >= sseq) {
         sseq = seq + 1;
         npc_valid = false;
       }
@@ -93,11 +96,45 @@ next_status consumer::impl::next_candidate(candidate& out) {
     }
     out.seq = seq;
     out.dc = 1;
-    out.from = from_skip ? candidate::source::skip_list : candidate::source::stream;
+    out.from = candidate::source::stream;
     out.msg = std::move(*r.value());
     NATRIUM_ASSERT(out.msg.seq == 0 || out.msg.seq == seq);
     return next_status::found;
   }
+  return next_status::none;
+}
+
+// The last_per_subject skip list's head. An entry removed since the list was
+// made (a newer revision replaced it under a per-subject limit, a purge) is
+// dropped: its subject's newer message, if any, comes after the list's resume
+// point and is delivered from the stream. (nats-server 2.9.10 instead takes
+// the next matching message from there, which can deliver a later entry twice.)
+next_status consumer::impl::next_from_skip_list(candidate& out) {
+  if (!lss) return next_status::none;
+  const std::uint64_t last = host.deliverable_last_seq();
+  while (!lss->seqs.empty()) {
+    const std::uint64_t seq = lss->seqs.front();
+    if (seq > last) return next_status::none;  // not durable yet
+    std::optional<store::stored_msg> msg;
+    if (host.index().contains(seq)) {
+      base::result<std::optional<store::stored_msg>> r = host.load(seq);
+      if (!r.ok()) return next_status::store_failed;
+      msg = std::move(r.value());
+    }
+    if (!msg) {
+      lss->seqs.pop_front();
+      npc_valid = false;
+      continue;
+    }
+    out.seq = seq;
+    out.dc = 1;
+    out.from = candidate::source::skip_list;
+    out.msg = std::move(*msg);
+    NATRIUM_ASSERT(out.msg.seq == 0 || out.msg.seq == seq);
+    return next_status::found;
+  }
+  sseq = std::max(sseq, lss->resume);
+  lss.reset();
   return next_status::none;
 }
 

@@ -185,6 +185,7 @@ struct consumer::impl {
   bool deliver_one(detail::candidate& c);
   detail::next_status next_candidate(detail::candidate& out);
   detail::next_status next_redelivery(detail::candidate& out);
+  detail::next_status next_from_skip_list(detail::candidate& out);
   std::uint64_t cached_pending();
   void commit(const detail::candidate& c);
   bool paced(std::size_t size);

@@ -424,6 +424,24 @@ TEST_CASE("last_per_subject counts pending subjects") {
   CHECK(seqs(h.take()) == seq_list{5});
 }
 
+TEST_CASE("last_per_subject: a listed message replaced before delivery is skipped, not a later one twice") {
+  fake_host h;
+  h.interest.insert("_INBOX.>");
+  for (const char* k : {"foo.a", "foo.b", "foo.c", "foo.d"}) h.add(k);  // 1..4
+  auto c = make(h, R"({"durable_name":"W","deliver_policy":"last_per_subject","filter_subject":"foo.>",
+                       "ack_policy":"none"})", "W");
+  c->on_next_request("_INBOX.a", "1");
+  CHECK(seqs(h.take()) == seq_list{1});
+  // A KV update of foo.b under history 1: the new revision replaces seq 2.
+  h.add("foo.b");  // 5
+  h.remove(2);
+  c->on_next_request("_INBOX.a", "10");
+  CHECK(seqs(h.take()) == seq_list{3, 4, 5});  // each subject once; foo.b's new revision from the stream
+  h.add("foo.c");  // 6
+  c->kick();
+  CHECK(seqs(h.take()) == seq_list{6});
+}
+
 TEST_CASE("replay original spaces deliveries like the originals") {
   fake_host h;
   h.interest.insert("d");
