@@ -106,6 +106,12 @@ void engine::impl::api_direct_get(const in_msg& m, std::string_view name, std::s
   stream* s = find_stream(name);
   if (s == nullptr || !s->cfg.allow_direct) return;  // no such service: the request finds nobody
   auto status = [&](std::string_view hdr) { out.publish(out_msg{std::string(m.reply), {}, std::string(hdr), {}}); };
+  // What the stream holds (a message, or none) may include writes not durable
+  // yet: that answer waits for them, as their PubAcks do (a reader must never
+  // see a write that a crash could still undo).
+  auto state_status = [&](std::string_view hdr) {
+    publish_when_durable(out_msg{std::string(m.reply), {}, std::string(hdr), {}});
+  };
   get_request r;
   if (!last_subject.empty()) {
     if (!m.payload.empty()) return status("NATS/1.0 408 Bad Request\r\n\r\n");
@@ -123,7 +129,7 @@ void engine::impl::api_direct_get(const in_msg& m, std::string_view name, std::s
   auto loaded = seq == 0 ? base::result<std::optional<store::stored_msg>>(std::optional<store::stored_msg>{})
                          : s->load(seq);
   if (!loaded) fence("read failed: " + loaded.err().text);
-  if (!loaded || !*loaded) return status("NATS/1.0 404 Message Not Found\r\n\r\n");
+  if (!loaded || !*loaded) return state_status("NATS/1.0 404 Message Not Found\r\n\r\n");
   store::stored_msg& sm = **loaded;
   std::string hdr;
   if (sm.headers.empty()) {
@@ -137,7 +143,7 @@ void engine::impl::api_direct_get(const in_msg& m, std::string_view name, std::s
     append_header(hdr, "Nats-Sequence", std::to_string(sm.seq));
     append_header(hdr, "Nats-Time-Stamp", rfc3339_nano(sm.timestamp_ns));
   }
-  out.publish(out_msg{std::string(m.reply), {}, std::move(hdr), std::move(sm.payload)});
+  publish_when_durable(out_msg{std::string(m.reply), {}, std::move(hdr), std::move(sm.payload)});
 }
 
 }  // namespace natrium::jetstream

@@ -33,6 +33,10 @@ class consumer_host {
   // Messages with seq <= this are durable and may be delivered; later ones
   // are in the index but not yet on disk.
   virtual std::uint64_t deliverable_last_seq() const = 0;
+  // The first message at or after `from` that left the index but whose removal
+  // is not durable yet (0: none). A crash would bring it back, so a consumer
+  // neither delivers past it nor skips it until the removal is durable.
+  virtual std::uint64_t pending_removal_from(std::uint64_t from) const { (void)from; return 0; }
   // The stored message (payload included). Empty if it is not in the stream;
   // an error means the store failed (the consumer stops delivering).
   virtual base::result<std::optional<store::stored_msg>> load(std::uint64_t seq) const = 0;

@@ -71,15 +71,22 @@ next_status consumer::impl::next_candidate(candidate& out) {
   if (next_status st = next_redelivery(out); st != next_status::none) return st;
   const stream_index& ix = host.index();
   if (maxp > 0 && pending.size() >= static_cast<std::uint64_t>(maxp)) return next_status::max_ack_pending;
-  if (next_status st = next_from_skip_list(out); st != next_status::none) return st;
-  NATRIUM_ASSERT(!lss);
-  const std::uint64_t last = host.deliverable_last_seq();
+  if (lss) {
+    const next_status st = next_from_skip_list(out);
+    if (st != next_status::none || lss) return st;  // found, failed, or its head is not durable yet
+  }
+  // Neither deliver past nor skip a message whose removal is in flight.
+  const std::uint64_t removal = host.pending_removal_from(sseq);
+  std::uint64_t last = host.deliverable_last_seq();
+  if (removal != 0) last = std::min(last, removal - 1);
   std::uint64_t from = sseq;
   for (int tries = 0; tries < 64; ++tries) {
     const std::uint64_t seq = ix.next_matching(cfg.filter_subject, from);
     if (seq == 0) {
       // Nothing matches up to the end of the stream (ErrStoreEOF).
-      if (ix.last_seq() >= sseq) sseq = ix.last_seq() + 1;
+      std::uint64_t end = ix.last_seq() + 1;
+      if (removal != 0) end = std::min(end, removal);
+      if (end > sseq) sseq = end;
       return next_status::none;
     }
     if (seq > last) return next_status::none;  // not durable yet
@@ -106,8 +113,8 @@ next_status consumer::impl::next_candidate(candidate& out) {
 
 // The last_per_subject skip list's head. An entry removed since the list was
 // made (a newer revision replaced it under a per-subject limit, a purge) is
-// dropped: its subject's newer message, if any, comes after the list's resume
-// point and is delivered from the stream. (nats-server 2.9.10 instead takes
+// dropped once its removal is durable: its subject's newer message, if any,
+// comes after the list's resume point and is delivered from the stream. (nats-server 2.9.10 instead takes
 // the next matching message from there, which can deliver a later entry twice.)
 next_status consumer::impl::next_from_skip_list(candidate& out) {
   if (!lss) return next_status::none;
@@ -115,6 +122,7 @@ next_status consumer::impl::next_from_skip_list(candidate& out) {
   while (!lss->seqs.empty()) {
     const std::uint64_t seq = lss->seqs.front();
     if (seq > last) return next_status::none;  // not durable yet
+    if (!host.index().contains(seq) && host.pending_removal_from(seq) == seq) return next_status::none;
     std::optional<store::stored_msg> msg;
     if (host.index().contains(seq)) {
       base::result<std::optional<store::stored_msg>> r = host.load(seq);

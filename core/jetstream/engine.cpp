@@ -147,6 +147,7 @@ void engine::impl::write(store::store_op op) { open_batch.ops.push_back(std::mov
 
 void engine::impl::write_msg(stream& s, store::store_op op) {
   if (!s.is_memory()) {
+    if (const auto* a = std::get_if<store::op_append>(&op)) s.unsynced.emplace(a->msg.seq, a->msg);
     write(std::move(op));
     return;
   }
@@ -166,7 +167,21 @@ void engine::impl::mark_durable(stream& s, std::uint64_t seq) {
     s.on_durable(seq);
     return;
   }
-  open.durable_marks.emplace_back(&s, seq);
+  open.durable_marks.push_back({&s, seq, false});
+}
+
+void engine::impl::mark_removal(stream& s, std::uint64_t seq) {
+  NATRIUM_ASSERT(!s.is_memory());
+  s.removing.insert(seq);
+  open.durable_marks.push_back({&s, seq, true});
+}
+
+void engine::impl::durable_mark::apply() const {
+  if (removal) {
+    s->on_removal_durable(seq);
+  } else {
+    s->on_durable(seq);
+  }
 }
 
 void engine::impl::flush_consumer_states() {
@@ -192,7 +207,7 @@ std::optional<std::pair<std::uint64_t, store::store_batch>> engine::take_batch()
         for (auto& p : m.open.parked) last.parked.push_back(std::move(p));
         for (auto& d : m.open.durable_marks) last.durable_marks.push_back(d);
       } else {
-        for (auto& d : m.open.durable_marks) d.first->on_durable(d.second);
+        for (auto& d : m.open.durable_marks) d.apply();
         for (auto& p : m.open.parked) m.out.publish(std::move(p));
       }
       m.open = {};
@@ -225,10 +240,10 @@ void engine::on_storage_done(std::uint64_t ticket, bool ok, std::string_view err
     m.fence("storage write failed: " + std::string(error));
     return;
   }
-  for (auto& [s, seq] : t.durable_marks) {
+  for (auto& d : t.durable_marks) {
     bool live = false;
-    for (auto& [name, st] : m.streams) live = live || st.get() == s;
-    if (live) s->on_durable(seq);
+    for (auto& [name, st] : m.streams) live = live || st.get() == d.s;
+    if (live) d.apply();
   }
   for (auto& p : t.parked) m.out.publish(std::move(p));
 }
@@ -414,8 +429,8 @@ void engine::impl::delete_stream(stream& s) {
     write(store::op_delete_stream{s.sid()});
   }
   // Drop references from batches in flight.
-  for (auto& t : inflight) std::erase_if(t.durable_marks, [&](auto& d) { return d.first == &s; });
-  std::erase_if(open.durable_marks, [&](auto& d) { return d.first == &s; });
+  for (auto& t : inflight) std::erase_if(t.durable_marks, [&](auto& d) { return d.s == &s; });
+  std::erase_if(open.durable_marks, [&](auto& d) { return d.s == &s; });
   streams.erase(s.cfg.name);
 }
 

@@ -48,6 +48,10 @@ class stream final : public consumer_host {
   base::wall_time created;
   stream_index idx;
   std::uint64_t durable_seq = 0;  // deliverable: messages up to here are durable
+  // File streams: messages appended but not durable yet, which the store
+  // cannot read; load() serves them to reads whose replies wait for them.
+  std::map<std::uint64_t, store::stored_msg> unsynced;
+  std::set<std::uint64_t> removing;  // file streams: removed, the delete not durable yet
   std::vector<std::uint64_t> tokens;      // internal subscriptions for cfg.subjects
   std::vector<std::uint64_t> api_tokens;  // direct get and pull request subscriptions
   std::map<std::string, std::unique_ptr<consumer>, std::less<>> consumers;
@@ -74,6 +78,10 @@ class stream final : public consumer_host {
   const stream_config& stream_cfg() const override { return cfg; }
   const stream_index& index() const override { return idx; }
   std::uint64_t deliverable_last_seq() const override { return durable_seq; }
+  std::uint64_t pending_removal_from(std::uint64_t from) const override {
+    auto it = removing.lower_bound(from);
+    return it == removing.end() ? 0 : *it;
+  }
   base::result<std::optional<store::stored_msg>> load(std::uint64_t seq) const override;
   void publish(out_msg m) override;
   void publish_when_durable(out_msg m) override;
@@ -114,6 +122,7 @@ class stream final : public consumer_host {
   void expire_dedup();
   void release_if_unneeded(std::uint64_t seq);  // interest / work queue retention
   void on_durable(std::uint64_t seq);           // messages up to seq are on disk
+  void on_removal_durable(std::uint64_t seq);   // the delete of seq is on disk
   void kick_consumers();
 
   // --- info (stream_info.cpp)
@@ -151,10 +160,16 @@ struct engine::impl {
   void subscribe_api();
 
   // --- storage: the open batch and the tickets in flight
+  struct durable_mark {
+    stream* s = nullptr;
+    std::uint64_t seq = 0;
+    bool removal = false;  // false: messages up to seq; true: the removal of seq
+    void apply() const;
+  };
   struct ticket_state {
     std::uint64_t ticket = 0;
     std::vector<out_msg> parked;
-    std::vector<std::pair<stream*, std::uint64_t>> durable_marks;  // streams: seq now durable
+    std::vector<durable_mark> durable_marks;  // what of the streams this ticket makes durable
   };
   store::store_batch open_batch;
   ticket_state open;
@@ -164,6 +179,7 @@ struct engine::impl {
   void write_msg(stream& s, store::store_op op);   // message ops: durable or memory
   void publish_when_durable(out_msg m);
   void mark_durable(stream& s, std::uint64_t seq);
+  void mark_removal(stream& s, std::uint64_t seq);  // file streams: seq left the index
   void fence(std::string why);
 
   // --- timers: (due, kind, stream id, consumer)

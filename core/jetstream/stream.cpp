@@ -19,6 +19,9 @@ stream::~stream() = default;
 base::result<std::optional<store::stored_msg>> stream::load(std::uint64_t seq) const {
   if (!idx.contains(seq)) return std::optional<store::stored_msg>{};
   if (is_memory()) return eng.mem.load(sid(), seq);
+  if (seq > durable_seq) {
+    if (auto it = unsynced.find(seq); it != unsynced.end()) return std::optional<store::stored_msg>{it->second};
+  }
   return eng.durable->load(sid(), seq);
 }
 void stream::publish(out_msg m) { eng.out.publish(std::move(m)); }
@@ -85,8 +88,16 @@ std::string lower(std::string_view s) {
 
 void stream::on_publish(const in_msg& m) {
   const bool can_respond = !cfg.no_ack && !m.reply.empty();
+  // A refusal can name state that is not durable yet ("wrong last sequence:
+  // N" of a write in flight): it waits for the writes before it, as a PubAck
+  // does. Only a fenced JetStream, which writes nothing more, answers at once.
   auto fail = [&](const api_error& e) {
-    if (can_respond) eng.reply(m.reply, pub_error(cfg.name, e));
+    if (!can_respond) return;
+    if (eng.fenced) {
+      eng.reply(m.reply, pub_error(cfg.name, e));
+    } else {
+      eng.reply_durable(m.reply, pub_error(cfg.name, e));
+    }
   };
   if (eng.fenced) {
     fail(make_api_error(api_error_id::insufficient_resources_err));
@@ -299,6 +310,7 @@ std::uint64_t stream::remove_seqs(const std::vector<std::uint64_t>& seqs, bool e
     if (!idx.remove(q)) continue;
     ++n;
     eng.write_msg(*this, store::op_delete{sid(), q, erase});
+    if (!is_memory()) eng.mark_removal(*this, q);
     for (auto& [cn, c] : consumers) c->on_message_removed(q);
   }
   return n;
@@ -368,7 +380,7 @@ void stream::expire_dedup() {
 }
 
 // stream.go purge: the store purge, then each consumer whose filter the purge
-// touches moves past what is gone (consumer.purge). Purging everything or up to
+// covers moves past what is gone (consumer.purge). Purging everything or up to
 // a sequence tells consumers only that; a filtered purge also removes each
 // message from consumers, as the reference's store callback does.
 std::uint64_t stream::purge(std::string_view filter, std::uint64_t seq, std::uint64_t keep) {
@@ -393,9 +405,14 @@ std::uint64_t stream::purge(std::string_view filter, std::uint64_t seq, std::uin
   purged = remove_seqs(idx.select_purge(f, seq, keep), false);
   std::uint64_t first = idx.next_matching(f, idx.first_seq());
   if (first == 0) first = idx.last_seq() + 1;
+  // Only a consumer whose whole filter the purge covers moves to the first
+  // message left under it. A wider one (a KV watcher on `$KV.b.>` when one key
+  // is purged) stays where it is: remove_seqs already took the purged messages
+  // out of its pending set, and moving it would skip other subjects' messages.
+  // nats-server 2.9.10 moves wider consumers too; later versions do not.
   for (auto& [cn, c] : consumers) {
     const std::string& cf = c->config().filter_subject;
-    if (cf.empty() || subject_is_subset_match(f, cf) || subject_is_subset_match(cf, f)) c->on_purged(first);
+    if (cf.empty() ? f == ">" : subject_is_subset_match(cf, f)) c->on_purged(first);
   }
   return purged;
 }
@@ -420,7 +437,12 @@ void stream::release_if_unneeded(std::uint64_t seq) {
 void stream::on_durable(std::uint64_t seq) {
   if (seq <= durable_seq) return;
   durable_seq = seq;
+  unsynced.erase(unsynced.begin(), unsynced.upper_bound(seq));
   kick_consumers();
+}
+
+void stream::on_removal_durable(std::uint64_t seq) {
+  if (removing.erase(seq) > 0) kick_consumers();
 }
 
 void stream::kick_consumers() {

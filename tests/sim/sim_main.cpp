@@ -7,6 +7,11 @@
 //   natrium-sim --js                  the JetStream workload instead (js_workload.h): publish, consume,
 //                                     ack, crash and restart with loss of unsynced writes
 //   natrium-sim --js --inject=js-early-done|js-drop-consumer-state|js-reorder   a bug js_oracle must catch
+//   natrium-sim --kv                  the KV workload (kv_workload.h): puts, creates, updates, deletes,
+//                                     purges, gets and watchers on one bucket, with crashes and restarts
+//   natrium-sim --kv --kv-known-bugs  ... tolerating the two server bugs it found (kv_workload.cpp)
+//   natrium-sim --kv --inject=kv-stale-read|kv-lost-ack|kv-watch-reorder   a bug kv_checker must catch
+//   natrium-sim --kv-selftest         hand-made histories kv_checker must reject (or accept)
 // Prints "FAILED seed=N step=S: reason" and exits 1 at the first violated invariant.
 #include <unistd.h>
 
@@ -21,6 +26,7 @@
 
 #include "core/base/prng.h"
 #include "tests/sim/js_workload.h"
+#include "tests/sim/kv_workload.h"
 #include "tests/sim/workload.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -88,8 +94,9 @@ bool parse_u64(std::string_view s, std::uint64_t& out) {
 
 struct options {
   run_params params;
-  bool js = false;
+  bool js = false, kv = false, kv_selftest = false, kv_known_bugs = false;
   natrium::sim::js_fault js_fault = natrium::sim::js_fault::none;
+  natrium::sim::kv_fault kv_fault = natrium::sim::kv_fault::none;
   std::vector<std::uint64_t> seeds;
   std::uint64_t random = 0;
 };
@@ -104,6 +111,18 @@ bool parse_args(int argc, char** argv, options& o) {
       o.params.jetstream = true;
     } else if (a == "--js") {
       o.js = true;
+    } else if (a == "--kv") {
+      o.kv = true;
+    } else if (a == "--kv-known-bugs") {
+      o.kv_known_bugs = true;
+    } else if (a == "--kv-selftest") {
+      o.kv_selftest = true;
+    } else if (a == "--inject=kv-stale-read") {
+      o.kv_fault = natrium::sim::kv_fault::stale_read;
+    } else if (a == "--inject=kv-lost-ack") {
+      o.kv_fault = natrium::sim::kv_fault::lost_ack;
+    } else if (a == "--inject=kv-watch-reorder") {
+      o.kv_fault = natrium::sim::kv_fault::watch_reorder;
     } else if (a == "--inject=js-early-done") {
       o.js_fault = natrium::sim::js_fault::early_done;
     } else if (a == "--inject=js-drop-consumer-state") {
@@ -159,13 +178,15 @@ int run_all(const options& o) {
     p.seed = seed;
     p.progress = &crash_step;
     crash_seed = seed;
-    const natrium::sim::run_result r = o.js ? natrium::sim::run_js_seed(p, o.js_fault) : natrium::sim::run_seed(p);
+    const natrium::sim::run_result r = o.kv   ? natrium::sim::run_kv_seed(p, o.kv_fault, o.kv_known_bugs)
+                                       : o.js ? natrium::sim::run_js_seed(p, o.js_fault)
+                                              : natrium::sim::run_seed(p);
     if (!r.ok) {
       std::printf("FAILED seed=%llu step=%d: %s\n", static_cast<unsigned long long>(seed), r.step,
                   r.reason.c_str());
       std::printf("replay: natrium-sim --seed=%llu --steps=%d --clients=%d%s%s --trace\n",
                   static_cast<unsigned long long>(seed), p.steps, p.clients, p.jetstream ? " --jetstream" : "",
-                  o.js ? " --js" : "");
+                  o.js ? " --js" : o.kv ? (o.kv_known_bugs ? " --kv --kv-known-bugs" : " --kv") : "");
       std::fflush(stdout);
       return 1;
     }
@@ -185,9 +206,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: natrium-sim [--seed=N] [--seeds=A..B] [--random=K] [--steps=N] [--clients=N] [--jetstream] [--trace]\n"
                  "                   [--inject=drop|dup|reorder|misroute]\n"
-                 "                   [--js [--inject=js-early-done|js-drop-consumer-state|js-reorder]]\n");
+                 "                   [--js [--inject=js-early-done|js-drop-consumer-state|js-reorder]]\n"
+                 "                   [--kv [--kv-known-bugs] [--inject=kv-stale-read|kv-lost-ack|kv-watch-reorder]] [--kv-selftest]\n");
     return 2;
   }
+  if (o.kv_selftest) return natrium::sim::run_kv_selftest() == 0 ? 0 : 1;
   if (o.random > 0) {
     for (std::uint64_t s : random_seeds(o.random)) {
       std::printf("random seed %llu\n", static_cast<unsigned long long>(s));
