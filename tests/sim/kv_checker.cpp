@@ -98,7 +98,7 @@ void kv_checker::write_refused(int id, std::uint64_t last, std::int64_t now_ns) 
   if (c.kind == kv_call::update && last == c.expected) {
     return fail(who(id) + " refused although its expected revision is the key's last");
   }
-  if (last > 0 && !tolerate_early_errors_) observe(last, c.key, std::nullopt, "the 10071 error of " + who(id));
+  if (last > 0) observe(last, c.key, std::nullopt, "the 10071 error of " + who(id));
 }
 
 void kv_checker::get_found(int id, std::uint64_t rev, const kv_entry& e, std::int64_t now_ns) {
@@ -178,7 +178,6 @@ void kv_checker::watch_initialized(int id, std::int64_t) {
   watcher& w = watchers_.at(id);
   if (!w.initializing) return;
   w.initializing = false;
-  if (w.tainted) return;
   check_watch_init(id, w);
 }
 
@@ -221,16 +220,6 @@ void kv_checker::watch_delivery(int id, std::uint64_t rev, std::uint64_t cseq, s
     for (std::uint64_t later = q + 1; lps_phase && !replaced && later <= disk.last_seq(); ++later) {
       const auto l = disk.load(later);
       replaced = l && l->key == d->key;
-    }
-    // The known bug: a PURGE sent before now, acknowledged in (q, rev] or not yet.
-    for (std::size_t i = 0; tolerate_purge_skips_ && !replaced && i < calls_.size(); ++i) {
-      const call& c = calls_[i];
-      if (c.kind != kv_call::purge || c.invoke_ns > now_ns) continue;
-      replaced = c.acked ? c.rev > q && c.rev <= rev && c.response_ns <= now_ns : c.response_ns < 0 || c.response_ns > now_ns;
-      if (replaced) {
-        w.tainted = true;
-        stats_.tolerated_skips++;
-      }
     }
     if (!replaced) w.skips.emplace_back(q, d->key, rev);
   }
@@ -332,24 +321,15 @@ void kv_checker::check_conditional(const call& c, std::uint64_t rev) {
   for (auto it = obs_.begin(); it != obs_.end() && it->first < rev; ++it) {
     if (it->second.key == c.key) prev = it->first;
   }
-  // prev < expected: the expected revision is one no observation kept (a
-  // write only a tolerated 10071 named), so it may lie between them.
+  // prev < expected < rev: the expected revision (a guess, or a stale one)
+  // may be a write of the key nobody observed, lying between them.
   auto e = obs_.find(c.expected);
-  const bool hidden = prev < c.expected && (e == obs_.end() || e->second.key == c.key);
+  const bool hidden = prev < c.expected && c.expected < rev && (e == obs_.end() || e->second.key == c.key);
   if (prev != c.expected && !hidden) {
     fail(std::string(kv_call_name(c.kind)) + " of " + c.key + " took effect at " + rev_str(rev) + " expecting " +
          rev_str(c.expected) + ", but the key's previous revision is " + rev_str(prev) + " (c" +
          std::to_string(c.client) + " [" + t_str(c.invoke_ns) + ", " + t_str(c.response_ns) + "])");
   }
-}
-
-bool kv_checker::excused_missing(const call& g) const {
-  if (!tolerate_missing_gets_) return false;
-  for (const call& c : calls_) {
-    if (!is_write(c.kind) || c.refused || c.key != g.key || c.invoke_ns > g.response_ns) continue;
-    if (c.response_ns < 0 || c.response_ns >= g.invoke_ns) return true;
-  }
-  return false;
 }
 
 void kv_checker::check_linearizable() {
@@ -359,11 +339,7 @@ void kv_checker::check_linearizable() {
   for (std::size_t i = 0; i < calls_.size(); ++i) {
     const call& c = calls_[i];
     if (c.response_ns < 0) continue;
-    if (c.kind == kv_call::get && c.rev == 0 && excused_missing(c)) {
-      stats_.discarded_gets++;
-      continue;
-    }
-    if (c.kind == kv_call::get || (c.refused && !tolerate_early_errors_)) reads[{c.key, c.rev}].push_back(static_cast<int>(i));
+    if (c.kind == kv_call::get || c.refused) reads[{c.key, c.rev}].push_back(static_cast<int>(i));
     if (c.acked) acked_at[c.rev] = static_cast<int>(i);
   }
   struct key_state {
@@ -479,7 +455,6 @@ void kv_checker::check_end(const kv_store_view& disk) {
   for (const auto& [id, w] : watchers_) {
     const std::string name = "watcher w" + std::to_string(id) + " (" + w.filter + ")";
     if (!watch_caught_up(id, disk)) return fail(name + " ended at " + rev_str(w.last_rev) + ", behind the stream");
-    if (w.tainted) continue;
     for (const auto& [key, rev] : last_of) {
       if (!matches(w.filter, key)) continue;
       auto k = w.per_key.find(key);

@@ -131,14 +131,11 @@ std::string describe(const kv_shape& s) {
 }
 
 kv_workload::kv_workload(sim_world& w, kv_checker& k, verdict& v, base::prng& rng, trace_log& t, const kv_shape& s,
-                         const run_params& p, kv_fault fault, bool known_bugs)
+                         const run_params& p, kv_fault fault)
     : world_(w), checker_(k), verdict_(v), rng_(rng), trace_(t), shape_(s), params_(p), fault_(fault),
-      known_bugs_(known_bugs), stream_("KV_" + bucket_), prefix_("$KV." + bucket_ + "."),
+      stream_("KV_" + bucket_), prefix_("$KV." + bucket_ + "."),
       disk_(w.store(), store::stream_id{1}, prefix_) {
   checker_.set_bucket_prefix(prefix_);
-  checker_.tolerate_purge_skips(known_bugs);
-  checker_.tolerate_missing_gets(known_bugs);
-  checker_.tolerate_early_errors(known_bugs);
   for (int i = 0; i < shape_.crashes; ++i) crash_steps_.insert(pick(rng_, std::max(1, p.steps / 10), p.steps - 1));
   users_.resize(static_cast<std::size_t>(shape_.clients));
   watchers_.resize(static_cast<std::size_t>(shape_.watchers));
@@ -360,11 +357,7 @@ void kv_workload::on_get_reply(kv_user& u, const pending& p, const delivery& d) 
   checker_.get_found(p.id, rev, e, world_.now_ns());
 }
 
-// Known bug (core/jetstream/api_msg.cpp, resolve then stream::load): a get
-// resolves the key's newest revision in the index, which includes writes not
-// yet durable, then loads it from the durable store, and answers 404 (or
-// 10037) while that write is in flight although older revisions exist. With
-// --kv-known-bugs kv_checker does not use a "not found" concurrent with a write.
+// A "not found" is a read of the key before its first write.
 void kv_workload::on_get_missing(const pending& p) { checker_.get_missing(p.id, world_.now_ns()); }
 
 // An ordered consumer: subscribe to the deliver subject, then create it (from
@@ -492,18 +485,18 @@ std::string kv_workload::summary() const {
   const kv_checker_stats& s = checker_.stats();
   return "calls=" + std::to_string(s.calls) + " acked=" + std::to_string(s.writes_acked) + " refused=" +
          std::to_string(s.conditional_refused) + " gets=" + std::to_string(s.gets) + " (missing " +
-         std::to_string(s.gets_missing) + ", discarded " + std::to_string(s.discarded_gets) + ", subject/json/msg_get " + std::to_string(by_form_[0]) + "/" +
+         std::to_string(s.gets_missing) + ", subject/json/msg_get " + std::to_string(by_form_[0]) + "/" +
          std::to_string(by_form_[1]) + "/" + std::to_string(by_form_[2]) + ") unanswered=" +
          std::to_string(s.unanswered) + " last_rev=" + std::to_string(disk_.last_seq()) + " linearized_writes=" +
          std::to_string(s.linearized_writes) + " reads_checked=" + std::to_string(s.reads_checked) +
          " watch_deliveries=" + std::to_string(s.watch_deliveries) + " incarnations=" +
-         std::to_string(s.watch_incarnations) + " tolerated_skips=" + std::to_string(s.tolerated_skips) + " flow_controls=" + std::to_string(flow_controls_) +
+         std::to_string(s.watch_incarnations) + " flow_controls=" + std::to_string(flow_controls_) +
          " heartbeats=" + std::to_string(heartbeats_) + " restarts=" + std::to_string(world_.restarts()) +
          " lost_batches=" + std::to_string(world_.batches_lost()) + " jumps=" + std::to_string(jumps_) +
          " virtual_ms=" + std::to_string(world_.now_ns() / ms);
 }
 
-run_result run_kv_seed(const run_params& p, kv_fault fault, bool known_bugs) {
+run_result run_kv_seed(const run_params& p, kv_fault fault) {
   verdict v;
   trace_log trace(p.trace);
   base::prng rng(p.seed);
@@ -520,7 +513,7 @@ run_result run_kv_seed(const run_params& p, kv_fault fault, bool known_bugs) {
   sim_world world(cfg, net, rng, core_oracle, v, trace);
   world.set_storage_latency_max(shape.disk_latency_max_ns);
   kv_checker checker(v, shape.history);
-  kv_workload w(world, checker, v, rng, trace, shape, p, fault, known_bugs);
+  kv_workload w(world, checker, v, rng, trace, shape, p, fault);
   run_result r;
   w.setup();
   for (; r.step < p.steps && !v.failed(); ++r.step) {

@@ -52,10 +52,7 @@ std::string describe(const kv_shape& s);
 // catches them in a live run (ctest sim_kv_catches_*).
 enum class kv_fault : std::uint8_t { none, stale_read, lost_ack, watch_reorder };
 
-// known_bugs: tolerate the two server bugs this workload found (see
-// kv_workload.cpp: a get's 404 while the key's newest write is not yet
-// durable; a roll-up purge moving wider watchers past other keys' revisions).
-run_result run_kv_seed(const run_params& p, kv_fault fault, bool known_bugs);
+run_result run_kv_seed(const run_params& p, kv_fault fault);
 // Hand-made bad (and good) histories fed to kv_checker (kv_selftest.cpp):
 // returns the number of cases that went wrong, printing each.
 int run_kv_selftest();
@@ -77,7 +74,7 @@ class kv_disk_view final : public kv_store_view {
 class kv_workload {
  public:
   kv_workload(sim_world& w, kv_checker& k, verdict& v, base::prng& rng, trace_log& t, const kv_shape& s,
-              const run_params& p, kv_fault fault, bool known_bugs);
+              const run_params& p, kv_fault fault);
 
   void setup();
   void step(int n);
@@ -132,7 +129,6 @@ class kv_workload {
   kv_shape shape_;
   run_params params_;
   kv_fault fault_;
-  bool known_bugs_ = false;
   std::string bucket_ = "sim", stream_, prefix_;
   kv_disk_view disk_;
   std::set<int> crash_steps_;

@@ -9,7 +9,6 @@
 //   natrium-sim --js --inject=js-early-done|js-drop-consumer-state|js-reorder   a bug js_oracle must catch
 //   natrium-sim --kv                  the KV workload (kv_workload.h): puts, creates, updates, deletes,
 //                                     purges, gets and watchers on one bucket, with crashes and restarts
-//   natrium-sim --kv --kv-known-bugs  ... tolerating the two server bugs it found (kv_workload.cpp)
 //   natrium-sim --kv --inject=kv-stale-read|kv-lost-ack|kv-watch-reorder   a bug kv_checker must catch
 //   natrium-sim --kv-selftest         hand-made histories kv_checker must reject (or accept)
 // Prints "FAILED seed=N step=S: reason" and exits 1 at the first violated invariant.
@@ -94,7 +93,7 @@ bool parse_u64(std::string_view s, std::uint64_t& out) {
 
 struct options {
   run_params params;
-  bool js = false, kv = false, kv_selftest = false, kv_known_bugs = false;
+  bool js = false, kv = false, kv_selftest = false;
   natrium::sim::js_fault js_fault = natrium::sim::js_fault::none;
   natrium::sim::kv_fault kv_fault = natrium::sim::kv_fault::none;
   std::vector<std::uint64_t> seeds;
@@ -113,8 +112,6 @@ bool parse_args(int argc, char** argv, options& o) {
       o.js = true;
     } else if (a == "--kv") {
       o.kv = true;
-    } else if (a == "--kv-known-bugs") {
-      o.kv_known_bugs = true;
     } else if (a == "--kv-selftest") {
       o.kv_selftest = true;
     } else if (a == "--inject=kv-stale-read") {
@@ -178,7 +175,7 @@ int run_all(const options& o) {
     p.seed = seed;
     p.progress = &crash_step;
     crash_seed = seed;
-    const natrium::sim::run_result r = o.kv   ? natrium::sim::run_kv_seed(p, o.kv_fault, o.kv_known_bugs)
+    const natrium::sim::run_result r = o.kv   ? natrium::sim::run_kv_seed(p, o.kv_fault)
                                        : o.js ? natrium::sim::run_js_seed(p, o.js_fault)
                                               : natrium::sim::run_seed(p);
     if (!r.ok) {
@@ -186,7 +183,7 @@ int run_all(const options& o) {
                   r.reason.c_str());
       std::printf("replay: natrium-sim --seed=%llu --steps=%d --clients=%d%s%s --trace\n",
                   static_cast<unsigned long long>(seed), p.steps, p.clients, p.jetstream ? " --jetstream" : "",
-                  o.js ? " --js" : o.kv ? (o.kv_known_bugs ? " --kv --kv-known-bugs" : " --kv") : "");
+                  o.js ? " --js" : o.kv ? " --kv" : "");
       std::fflush(stdout);
       return 1;
     }
@@ -207,7 +204,7 @@ int main(int argc, char** argv) {
                  "usage: natrium-sim [--seed=N] [--seeds=A..B] [--random=K] [--steps=N] [--clients=N] [--jetstream] [--trace]\n"
                  "                   [--inject=drop|dup|reorder|misroute]\n"
                  "                   [--js [--inject=js-early-done|js-drop-consumer-state|js-reorder]]\n"
-                 "                   [--kv [--kv-known-bugs] [--inject=kv-stale-read|kv-lost-ack|kv-watch-reorder]] [--kv-selftest]\n");
+                 "                   [--kv [--inject=kv-stale-read|kv-lost-ack|kv-watch-reorder]] [--kv-selftest]\n");
     return 2;
   }
   if (o.kv_selftest) return natrium::sim::run_kv_selftest() == 0 ? 0 : 1;
