@@ -56,7 +56,7 @@ KV_PUT = [("puts_per_s", "puts/s", True), ("p50_us", "p50 µs", False), ("p99_us
 KV_GET = [("gets_per_s", "gets/s", True), ("p50_us", "p50 µs", False), ("p99_us", "p99 µs", False)]
 KV_WATCH = [("elapsed_ms", "time to all initial values, ms", False), ("msgs_per_s", "msgs/s", True)]
 KV_SCENARIOS = [
-    ("kv-put-sync", "KV put, 1 in flight", ["--scenario", "kv-put-sync", "--size", "128"], 2_000, KV_PUT),
+    ("kv-put-sync", "KV put, 1 in flight", ["--scenario", "kv-put-sync", "--size", "128"], 10_000, KV_PUT),
     ("kv-put-async", "KV put, 256 in flight", ["--scenario", "kv-put-async", "--size", "128", "--inflight", "256"],
      10_000, KV_PUT),
     ("kv-get", "KV direct get, 1 in flight", ["--scenario", "kv-get", "--size", "128"], 10_000, KV_GET),
