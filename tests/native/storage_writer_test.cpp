@@ -28,11 +28,10 @@ namespace {
 
 using natrium::test::temp_dir;
 
-// A store that counts its transactions (apply calls); reads go to `inner`.
-class counting_store final : public st::store {
+// A store whose reads go to `inner`; subclasses decide what apply() does.
+class forwarding_store : public st::store {
  public:
-  explicit counting_store(st::store& inner) : inner_(inner) {}
-  int applies = 0;
+  explicit forwarding_store(st::store& inner) : inner_(inner) {}
 
   base::result<std::optional<st::stored_msg>> load(st::stream_id s, std::uint64_t seq) const noexcept override {
     return inner_.load(s, seq);
@@ -64,13 +63,20 @@ class counting_store final : public st::store {
                           const std::function<bool(const st::msg_meta_view&)>& fn) const noexcept override {
     return inner_.scan(s, from, fn);
   }
+
+ protected:
+  st::store& inner_;
+};
+
+// A store that counts its transactions (apply calls).
+class counting_store final : public forwarding_store {
+ public:
+  using forwarding_store::forwarding_store;
+  int applies = 0;
   base::result<st::batch_result> apply(const st::store_batch& b) noexcept override {
     ++applies;
     return inner_.apply(b);
   }
-
- private:
-  st::store& inner_;
 };
 
 store::store_batch appends(std::uint64_t first_seq, int n) {
@@ -205,38 +211,9 @@ class fake_durability final : public native::deferred_durability {
 };
 
 // A store whose every apply is a commit of fake_durability (durable later).
-class deferring_store final : public st::store {
+class deferring_store final : public forwarding_store {
  public:
-  deferring_store(st::store& inner, fake_durability& d) : inner_(inner), d_(d) {}
-  base::result<std::optional<st::stored_msg>> load(st::stream_id s, std::uint64_t seq) const noexcept override {
-    return inner_.load(s, seq);
-  }
-  base::result<std::optional<st::stored_msg>> load_last(st::stream_id s, std::string_view f) const noexcept override {
-    return inner_.load_last(s, f);
-  }
-  base::result<std::optional<st::stored_msg>> load_next(st::stream_id s, std::string_view f,
-                                                           std::uint64_t start) const noexcept override {
-    return inner_.load_next(s, f, start);
-  }
-  base::result<st::stream_state> state(st::stream_id s) const noexcept override { return inner_.state(s); }
-  base::result<st::subject_counts> subjects_filter(st::stream_id s, std::string_view f) const noexcept override {
-    return inner_.subjects_filter(s, f);
-  }
-  base::result<std::uint64_t> last_seq_for_subject(st::stream_id s, std::string_view subj) const noexcept override {
-    return inner_.last_seq_for_subject(s, subj);
-  }
-  base::result<std::optional<st::consumer_state>> load_consumer(st::stream_id s,
-                                                                   std::string_view n) const noexcept override {
-    return inner_.load_consumer(s, n);
-  }
-  base::result<std::vector<st::stream_id>> streams() const noexcept override { return inner_.streams(); }
-  base::result<std::vector<std::pair<std::string, std::string>>> catalog(std::string_view p) const noexcept override {
-    return inner_.catalog(p);
-  }
-  base::result<bool> scan(st::stream_id s, std::uint64_t from,
-                          const std::function<bool(const st::msg_meta_view&)>& fn) const noexcept override {
-    return inner_.scan(s, from, fn);
-  }
+  deferring_store(st::store& inner, fake_durability& d) : forwarding_store(inner), d_(d) {}
   base::result<st::batch_result> apply(const st::store_batch& b) noexcept override {
     auto r = inner_.apply(b);
     if (r.ok()) {
@@ -249,7 +226,6 @@ class deferring_store final : public st::store {
   std::map<std::uint64_t, std::uint64_t> commit_of_seq;  // writer thread only
 
  private:
-  st::store& inner_;
   fake_durability& d_;
 };
 

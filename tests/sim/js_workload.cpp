@@ -10,21 +10,6 @@ namespace {
 constexpr std::int64_t ms = 1'000'000;
 constexpr std::int64_t sec = 1'000'000'000;
 constexpr const char* pull_name = "PULL";
-int pick(base::prng& rng, int lo, int hi) { return static_cast<int>(between(rng, lo, hi)); }
-
-std::uint64_t to_u64(std::string_view s) {
-  std::uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  return ec == std::errc() && p == s.data() + s.size() ? v : 0;
-}
-
-// A header's value in a header block, or empty.
-std::string header_value(const std::string& block, const std::string& name) {
-  const std::size_t at = block.find("\r\n" + name + ": ");
-  if (at == std::string::npos) return "";
-  const std::size_t from = at + 4 + name.size();
-  return block.substr(from, block.find("\r\n", from) - from);
-}
 
 // $JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<ts>.<pending>
 struct ack_subject {
@@ -420,12 +405,7 @@ run_result run_js_seed(const run_params& p, js_fault fault) {
   verdict v;
   trace_log trace(p.trace);
   base::prng rng(p.seed);
-  server::config cfg;
-  cfg.server_name = "sim";
-  cfg.seed = p.seed * 0x9e3779b97f4a7c15ULL + 0x4a53;
-  cfg.ping_interval_ns = between(rng, 1, 30) * sec;
-  cfg.ping_max = pick(rng, 1, 3);
-  cfg.jetstream = true;
+  const server::config cfg = make_jetstream_config(p.seed, 0x4a53, rng);
   const js_shape shape = make_js_shape(rng);
   const net_shape net = make_net_shape(rng, false);
   trace.line("js seed=" + std::to_string(p.seed) + " " + describe(shape) + " " + describe(net));
@@ -435,20 +415,7 @@ run_result run_js_seed(const run_params& p, js_fault fault) {
   world.set_disk_faults(disk_faults{fault == js_fault::early_done, fault == js_fault::drop_consumer_state});
   js_oracle o(v, world.store(), store::stream_id{1}, pull_name);
   js_workload w(world, o, v, rng, trace, shape, p, fault);
-  run_result r;
-  w.setup();
-  for (; r.step < p.steps && !v.failed(); ++r.step) {
-    if (p.progress != nullptr) *p.progress = r.step;
-    w.step(r.step);
-    if (v.failed()) break;
-  }
-  if (p.progress != nullptr) *p.progress = r.step;
-  if (!v.failed()) w.finish();
-  r.ok = !v.failed();
-  r.reason = v.reason();
-  r.hash = trace.hash();
-  r.summary = w.summary();
-  return r;
+  return run_steps(w, p, v, trace);
 }
 
 }  // namespace natrium::sim

@@ -11,22 +11,6 @@ namespace natrium::sim {
 namespace {
 constexpr std::int64_t ms = 1'000'000;
 constexpr std::int64_t sec = 1'000'000'000;
-int pick(base::prng& rng, int lo, int hi) { return static_cast<int>(between(rng, lo, hi)); }
-
-std::uint64_t to_u64(std::string_view s) {
-  std::uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  return ec == std::errc() && p == s.data() + s.size() ? v : 0;
-}
-
-// A header's value in a header block ("NATS/1.0...\r\n" lines), or empty.
-std::string header_value(std::string_view block, std::string_view name) {
-  const std::string needle = "\r\n" + std::string(name) + ": ";
-  const std::size_t at = block.find(needle);
-  if (at == std::string_view::npos) return "";
-  const std::size_t from = at + needle.size();
-  return std::string(block.substr(from, block.find("\r\n", from) - from));
-}
 
 kv_op op_from_headers(std::string_view headers) {
   const std::string op = header_value(headers, "KV-Operation");
@@ -500,12 +484,7 @@ run_result run_kv_seed(const run_params& p, kv_fault fault) {
   verdict v;
   trace_log trace(p.trace);
   base::prng rng(p.seed);
-  server::config cfg;
-  cfg.server_name = "sim";
-  cfg.seed = p.seed * 0x9e3779b97f4a7c15ULL + 0x4b56;
-  cfg.ping_interval_ns = between(rng, 1, 30) * sec;
-  cfg.ping_max = pick(rng, 1, 3);
-  cfg.jetstream = true;
+  const server::config cfg = make_jetstream_config(p.seed, 0x4b56, rng);
   const kv_shape shape = make_kv_shape(rng);
   const net_shape net = make_net_shape(rng, false);
   trace.line("kv seed=" + std::to_string(p.seed) + " " + describe(shape) + " " + describe(net));
@@ -514,20 +493,7 @@ run_result run_kv_seed(const run_params& p, kv_fault fault) {
   world.set_storage_latency_max(shape.disk_latency_max_ns);
   kv_checker checker(v, shape.history);
   kv_workload w(world, checker, v, rng, trace, shape, p, fault);
-  run_result r;
-  w.setup();
-  for (; r.step < p.steps && !v.failed(); ++r.step) {
-    if (p.progress != nullptr) *p.progress = r.step;
-    w.step(r.step);
-    if (v.failed()) break;
-  }
-  if (p.progress != nullptr) *p.progress = r.step;
-  if (!v.failed()) w.finish();
-  r.ok = !v.failed();
-  r.reason = v.reason();
-  r.hash = trace.hash();
-  r.summary = w.summary();
-  return r;
+  return run_steps(w, p, v, trace);
 }
 
 }  // namespace natrium::sim

@@ -1,5 +1,6 @@
 #include "tests/sim/sim_support.h"
 
+#include <charconv>
 #include <cstdio>
 
 namespace natrium::sim {
@@ -16,6 +17,20 @@ void trace_log::mix(std::string_view s) noexcept {
 void trace_log::line(const std::string& s) {
   mix(s);
   if (print_) std::printf("%s\n", s.c_str());
+}
+
+std::uint64_t to_u64(std::string_view s) {
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && p == s.data() + s.size() ? v : 0;
+}
+
+std::string header_value(std::string_view block, std::string_view name) {
+  const std::string needle = "\r\n" + std::string(name) + ": ";
+  const std::size_t at = block.find(needle);
+  if (at == std::string_view::npos) return "";
+  const std::size_t from = at + needle.size();
+  return std::string(block.substr(from, block.find("\r\n", from) - from));
 }
 
 std::string escape(std::string_view s, std::size_t max) {

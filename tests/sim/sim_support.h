@@ -53,5 +53,11 @@ inline bool chance(base::prng& rng, std::uint64_t percent) { return rng.below(10
 inline std::int64_t between(base::prng& rng, std::int64_t lo, std::int64_t hi) {
   return lo + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(hi - lo + 1)));
 }
+inline int pick(base::prng& rng, int lo, int hi) { return static_cast<int>(between(rng, lo, hi)); }
+
+// The unsigned decimal number `s` is, or 0 if it is not one.
+std::uint64_t to_u64(std::string_view s);
+// A header's value in a header block ("NATS/1.0...\r\n" lines), or empty.
+std::string header_value(std::string_view block, std::string_view name);
 
 }  // namespace natrium::sim

@@ -5,7 +5,6 @@ namespace natrium::sim {
 namespace {
 constexpr std::int64_t ms = 1'000'000;
 constexpr std::int64_t sec = 1'000'000'000;
-int pick(base::prng& rng, int lo, int hi) { return static_cast<int>(between(rng, lo, hi)); }
 }  // namespace
 
 server::config make_config(std::uint64_t seed, base::prng& rng) {

@@ -92,4 +92,36 @@ class workload {
 // write deadline (slow consumers, flow control).
 server::config make_config(std::uint64_t seed, base::prng& rng);
 
+// The node of the JetStream workloads (js, kv): JetStream on, random ping
+// timers; `salt` keeps their PRNG seeds apart.
+inline server::config make_jetstream_config(std::uint64_t seed, std::uint64_t salt, base::prng& rng) {
+  server::config cfg;
+  cfg.server_name = "sim";
+  cfg.seed = seed * 0x9e3779b97f4a7c15ULL + salt;
+  cfg.ping_interval_ns = between(rng, 1, 30) * 1'000'000'000;
+  cfg.ping_max = pick(rng, 1, 3);
+  cfg.jetstream = true;
+  return cfg;
+}
+
+// Runs a workload's steps until p.steps or the first violation, then its
+// finish() checks, and reports.
+template <typename Workload>
+run_result run_steps(Workload& w, const run_params& p, const verdict& v, const trace_log& trace) {
+  run_result r;
+  w.setup();
+  for (; r.step < p.steps && !v.failed(); ++r.step) {
+    if (p.progress != nullptr) *p.progress = r.step;
+    w.step(r.step);
+    if (v.failed()) break;
+  }
+  if (p.progress != nullptr) *p.progress = r.step;
+  if (!v.failed()) w.finish();
+  r.ok = !v.failed();
+  r.reason = v.reason();
+  r.hash = trace.hash();
+  r.summary = w.summary();
+  return r;
+}
+
 }  // namespace natrium::sim
