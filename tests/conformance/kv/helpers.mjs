@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect as connect2 } from 'nats';
@@ -228,4 +229,29 @@ export async function ownServer(t) {
   });
   await s.start();
   return s;
+}
+
+/**
+ * The KV_<b> stream config both client generations create for a bucket. The
+ * clients send no duplicate_window: the server takes max_age when it is under
+ * 2 minutes.
+ */
+export function assertKvStream(c, { stream, name, description, history, maxBytes, maxValue, ttlMs, storage }) {
+  const NS = 1_000_000;
+  assert.equal(c.name, stream);
+  assert.deepEqual(c.subjects, [`$KV.${name}.>`]);
+  assert.equal(c.description, description);
+  assert.equal(c.retention, 'limits');
+  assert.equal(c.max_msgs_per_subject, history);
+  assert.equal(c.max_bytes, maxBytes);
+  assert.equal(c.max_msg_size, maxValue);
+  assert.equal(c.max_age, ttlMs * NS);
+  assert.equal(c.storage, storage);
+  assert.equal(c.num_replicas, 1);
+  assert.equal(c.discard, 'new');
+  assert.equal(c.allow_rollup_hdrs, true);
+  assert.equal(c.allow_direct, true);
+  assert.equal(c.deny_delete, false);
+  assert.equal(c.deny_purge, false);
+  assert.equal(c.duplicate_window, ttlMs * NS);
 }

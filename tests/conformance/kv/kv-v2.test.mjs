@@ -3,7 +3,7 @@
 // and keys (put, get, create, update, delete, purge, keys, history, TTL).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { T, kv2, bname, conn2, enc, dec, row, drainAll, eventually } from './helpers.mjs';
+import { T, kv2, bname, conn2, enc, dec, row, drainAll, eventually, assertKvStream } from './helpers.mjs';
 
 const NS = 1_000_000;
 
@@ -14,24 +14,9 @@ test('v2 kv: bucket options become the KV_<b> stream config; status reports them
   });
   const si = await jsm.streams.info(stream);
   const c = si.config;
-  assert.equal(c.name, stream);
-  assert.deepEqual(c.subjects, [`$KV.${name}.>`]);
-  assert.equal(c.description, 'v2 bucket');
-  assert.equal(c.retention, 'limits');
-  assert.equal(c.max_msgs_per_subject, 5);
-  assert.equal(c.max_bytes, 1 << 20);
-  assert.equal(c.max_msg_size, 1024);
-  assert.equal(c.max_age, 60_000 * NS);
-  assert.equal(c.storage, 'memory');
-  assert.equal(c.num_replicas, 1);
-  assert.equal(c.discard, 'new');
-  assert.equal(c.allow_rollup_hdrs, true);
-  assert.equal(c.allow_direct, true);
-  assert.equal(c.deny_delete, false);
-  assert.equal(c.deny_purge, false);
+  assertKvStream(c, { stream, name, description: 'v2 bucket', history: 5, maxBytes: 1 << 20, maxValue: 1024,
+    ttlMs: 60_000, storage: 'memory' });
   assert.equal(c.max_msgs, -1);
-  // The client sends no duplicate_window: the server takes max_age when it is under 2 minutes.
-  assert.equal(c.duplicate_window, 60_000 * NS);
   assert.deepEqual([si.state.messages, si.state.bytes], [0, 0]);
 
   const st = await kv.status();

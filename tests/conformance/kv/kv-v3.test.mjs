@@ -7,9 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JetStreamApiError, jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { T, kv3, bname, conn3, enc, dec, row, drainAll, eventually } from './helpers.mjs';
+import { T, kv3, bname, conn3, enc, dec, row, drainAll, eventually, assertKvStream } from './helpers.mjs';
 
-const NS = 1_000_000;
 // StreamNotFoundError (a JetStreamApiError) is not exported by the package: match it by name.
 const isStreamNotFound = (e) => e instanceof JetStreamApiError && e.name === 'StreamNotFoundError' && e.code === 10059;
 
@@ -20,22 +19,8 @@ test('v3 kv: bucket options become the KV_<b> stream config; status reports them
   });
   const si = await jsm.streams.info(stream);
   const c = si.config;
-  assert.equal(c.name, stream);
-  assert.deepEqual(c.subjects, [`$KV.${name}.>`]);
-  assert.equal(c.description, 'v3 bucket');
-  assert.equal(c.retention, 'limits');
-  assert.equal(c.max_msgs_per_subject, 7);
-  assert.equal(c.max_bytes, 2 << 20);
-  assert.equal(c.max_msg_size, 2048);
-  assert.equal(c.max_age, 90_000 * NS);
-  assert.equal(c.storage, 'memory');
-  assert.equal(c.num_replicas, 1);
-  assert.equal(c.discard, 'new');
-  assert.equal(c.allow_rollup_hdrs, true);
-  assert.equal(c.allow_direct, true);
-  assert.equal(c.deny_delete, false);
-  assert.equal(c.deny_purge, false);
-  assert.equal(c.duplicate_window, 90_000 * NS);
+  assertKvStream(c, { stream, name, description: 'v3 bucket', history: 7, maxBytes: 2 << 20, maxValue: 2048,
+    ttlMs: 90_000, storage: 'memory' });
 
   const st = await kv.status();
   assert.deepEqual(
