@@ -6,7 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 pkgs=(cmake ninja-build g++ clang libboost-dev libboost-system-dev liblmdb-dev lmdb-utils
-      nlohmann-json3-dev catch2 libssl-dev nats-server libnats-dev
+      nlohmann-json3-dev catch2 libssl-dev nats-server libnats-dev libcli11-dev libfmt-dev
       golang-github-nats-io-nats-server-dev emscripten nodejs npm python3)
 missing=()
 for p in "${pkgs[@]}"; do
