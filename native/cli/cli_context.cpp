@@ -6,11 +6,19 @@
 
 namespace natrium::cli {
 
-void check(natsStatus s, std::string_view what) {
-  if (s == NATS_OK) return;
+std::string last_error_text(natsStatus s) {
   const char* last = nats_GetLastError(nullptr);
   std::string text = last != nullptr && *last != '\0' ? last : natsStatus_GetText(s);
-  throw cli_error(fmt::format("{}: {}", what, text));
+  // libnats prefixes the source location: "(js.c:535): wrong last sequence".
+  if (text.size() > 1 && text.front() == '(') {
+    if (const std::size_t end = text.find("): "); end != std::string::npos) text.erase(0, end + 3);
+  }
+  return text;
+}
+
+void check(natsStatus s, std::string_view what) {
+  if (s == NATS_OK) return;
+  throw cli_error(fmt::format("{}: {}", what, last_error_text(s)));
 }
 
 context::~context() { close(); }
@@ -47,8 +55,7 @@ natsConnection* context::conn() {
   check(natsOptions_SetMaxReconnect(o, 0), "reconnect");
   if (natsConnection_Connect(&nc_, o) != NATS_OK) {
     nc_ = nullptr;
-    const char* last = nats_GetLastError(nullptr);
-    throw cli_error(fmt::format("could not connect to {}: {}", urls, last != nullptr ? last : "error"));
+    throw cli_error(fmt::format("could not connect to {}: {}", urls, last_error_text(NATS_NO_SERVER)));
   }
   return nc_;
 }

@@ -18,7 +18,8 @@
 
 namespace natrium::cli {
 
-// A failure to report on stderr ("natrium: <what>") and exit with `exit_code`.
+// A failure to report on stderr ("natrium: <what>"; nothing if `what` is
+// empty: the command printed its own verdict) and exit with `exit_code`.
 class cli_error : public std::runtime_error {
  public:
   explicit cli_error(const std::string& what, int exit_code = 1) : std::runtime_error(what), exit_code_(exit_code) {}
@@ -53,6 +54,8 @@ struct msg_deleter {
 };
 using msg_ptr = std::unique_ptr<natsMsg, msg_deleter>;
 
+// libnats' last error without its source location, or the status text.
+std::string last_error_text(natsStatus s);
 // Throws cli_error "<what>: <libnats' last error>" unless s is NATS_OK.
 void check(natsStatus s, std::string_view what);
 

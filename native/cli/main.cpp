@@ -72,7 +72,8 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   } catch (const cli_error& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "natrium: {}\n", e.what());
+    if (*e.what() != '\0') fmt::print(stderr, "natrium: {}\n", e.what());
+    ctx.close();
     return e.exit_code();
   }
   ctx.close();
