@@ -187,6 +187,28 @@ void table::add_row(std::vector<std::string> cells) {
 }
 
 std::string table::render(int width) const {
+  // Too wide for the terminal: columns with nothing in them go first.
+  std::vector<std::size_t> keep;
+  std::size_t natural = 1;
+  for (std::size_t c = 0; c < headers_.size(); ++c) {
+    std::size_t cw = width_of(headers_[c]);
+    for (const auto& r : rows_) cw = std::max(cw, width_of(r[c]));
+    natural += cw + 3;
+  }
+  for (std::size_t c = 0; c < headers_.size(); ++c) {
+    const bool empty = !rows_.empty() && std::all_of(rows_.begin(), rows_.end(), [c](const auto& r) { return r[c].empty(); });
+    if (!empty || natural <= static_cast<std::size_t>(width)) keep.push_back(c);
+  }
+  if (keep.size() != headers_.size()) {
+    table t(std::vector<std::string>{}, title_);
+    for (std::size_t c : keep) t.headers_.push_back(headers_[c]);
+    for (const auto& r : rows_) {
+      std::vector<std::string> cells;
+      for (std::size_t c : keep) cells.push_back(r[c]);
+      t.rows_.push_back(std::move(cells));
+    }
+    return t.render(width);
+  }
   const std::size_t cols = headers_.size();
   std::vector<std::size_t> w(cols, 0);
   std::vector<bool> right(cols, true);
@@ -208,10 +230,20 @@ std::string table::render(int width) const {
     for (std::size_t x : w) t += x + 3;
     return t;
   };
+  // Then the widest text column gives way, down to 8 characters; numbers
+  // (right-aligned) are cut only when nothing else can.
   while (total() > static_cast<std::size_t>(std::max(width, 20))) {
-    auto widest = std::max_element(w.begin(), w.end());
-    if (*widest <= 4) break;
-    --*widest;
+    std::size_t pick = cols;
+    for (std::size_t c = 0; c < cols; ++c) {
+      if (!right[c] && w[c] > 8 && (pick == cols || w[c] > w[pick])) pick = c;
+    }
+    if (pick == cols) {
+      for (std::size_t c = 0; c < cols; ++c) {
+        if (w[c] > 4 && (pick == cols || w[c] > w[pick])) pick = c;
+      }
+    }
+    if (pick == cols) break;
+    --w[pick];
   }
   auto line = [&](const char* l, const char* m, const char* r) {
     std::string s = l;
