@@ -12,17 +12,14 @@
 
 #include "native/cli/cli_context.h"
 #include "native/cli/format.h"
+#include "native/cli/js_util.h"
 
 namespace natrium::cli {
 
 bool confirm_or_force(const std::string& question, bool force) {
   if (force) return true;
-  if (isatty(STDIN_FILENO) == 0) throw cli_error(question + " Refusing without a terminal: use -f to confirm", 2);
-  fmt::print("{} [y/N] ", question);
-  std::fflush(stdout);
-  std::string answer;
-  if (!std::getline(std::cin, answer)) return false;
-  return answer == "y" || answer == "Y" || answer == "yes";
+  if (!stdin_is_tty()) throw cli_error(question + " Refusing without a terminal: use -f to confirm", 2);
+  return confirm(question);
 }
 
 std::string utc_time(std::int64_t unix_ns) {
@@ -34,17 +31,7 @@ std::string utc_time(std::int64_t unix_ns) {
   return buf;
 }
 
-std::string object_mtime_now() {
-  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
-  const std::time_t secs = static_cast<std::time_t>(ns / 1'000'000'000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:09}Z", buf, ns % 1'000'000'000);
-}
+std::string object_mtime_now() { return format_rfc3339(now_ns()); }
 
 std::string base64url_encode(std::string_view bytes) {
   static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
