@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 pkgs=(cmake ninja-build g++ clang libboost-dev libboost-system-dev liblmdb-dev lmdb-utils
       nlohmann-json3-dev catch2 libssl-dev nats-server libnats-dev libcli11-dev libfmt-dev
-      golang-github-nats-io-nats-server-dev emscripten nodejs npm python3)
+      golang-github-nats-io-nats-server-dev emscripten nodejs npm python3 chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -25,7 +25,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 if [ "${1:-}" != "--no-npm" ]; then
-  for dir in tests/conformance wasm; do
+  for dir in tests/conformance wasm web; do
     [ -f "$root/$dir/package-lock.json" ] || continue
     if [ ! -d "$root/$dir/node_modules" ] || [ "$root/$dir/package-lock.json" -nt "$root/$dir/node_modules/.package-lock.json" ]; then
       echo "install-deps: npm ci in $dir" >&2
