@@ -9,6 +9,12 @@ export const HOST = url.hostname;
 export const PORT = Number(url.port || 4222);
 /** `host:port`, as both clients accept it in `servers`. */
 export const SERVER = `${HOST}:${PORT}`;
+/**
+ * The server the clients report (`nc.getServer()`): SERVER, or the WebSocket
+ * listener's host:port when CONFORMANCE_TRANSPORT=ws (see transport/).
+ */
+export const CLIENT_SERVER = process.env.CONFORMANCE_TRANSPORT === 'ws' && process.env.NATS_WS_URL
+  ? new URL(process.env.NATS_WS_URL).host : SERVER;
 
 /** Per-test timeout handed to node:test (ms). Every wait below is shorter. */
 export const TEST_TIMEOUT = 30_000;

@@ -14,6 +14,13 @@
 # stops exactly the PID it started (TERM, then KILL after 5 s), prints the tail
 # of the server log if anything failed, removes the temp dir and exits with
 # node's status.
+# CONFORMANCE_TRANSPORT (default "tcp"): "ws" runs the clients' connections
+# over WebSocket (transport/ws-preload.mjs: `nats` becomes nats.ws,
+# @nats-io/transport-node's connect becomes wsconnect); the "core" suite is
+# then the two client files (wire and monitoring tests are TCP/HTTP only).
+# With "ws" or the "websocket" suite the server also gets `-c WORK/server.conf`
+# with `websocket { host: 127.0.0.1, port: WSPORT, no_tls: true }` and
+# NATS_WS_URL=ws://127.0.0.1:WSPORT is exported.
 # Env knobs: KEEP_LOGS=1 keeps the temp dir; SUITE_TIMEOUT (s, default 240,
 # 600 when the jetstream or kv suite is selected).
 # CONFORMANCE_SUITES (default "core"): which suites to run, separated by spaces
@@ -46,13 +53,23 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SUITE_GLOBS=()
 SERVER_EXTRA=()
 WANT_JS=""
+WANT_WS=""
+NODE_IMPORT=()
+case "${CONFORMANCE_TRANSPORT:-tcp}" in
+  tcp) ;;
+  ws) WANT_WS=1; NODE_IMPORT=(--import "$HERE/transport/ws-preload.mjs") ;;
+  *) echo "conformance: unknown CONFORMANCE_TRANSPORT: $CONFORMANCE_TRANSPORT (known: tcp ws)" >&2; exit 2 ;;
+esac
 for suite in ${CONFORMANCE_SUITES:-core}; do
   for s in ${suite//,/ }; do
     case "$s" in
-      core) SUITE_GLOBS+=("./*.test.mjs") ;;
+      core) if [ "${CONFORMANCE_TRANSPORT:-tcp}" = ws ]; then
+              SUITE_GLOBS+=(./client-v2.test.mjs ./client-v3.test.mjs) # the client flows; wire/monitor tests are TCP/HTTP
+            else SUITE_GLOBS+=("./*.test.mjs"); fi ;;
       jetstream) SUITE_GLOBS+=("./jetstream/*.test.mjs"); WANT_JS=1 ;;
       kv) SUITE_GLOBS+=("./kv/*.test.mjs"); WANT_JS=1 ;;
-      *) echo "conformance: unknown suite in CONFORMANCE_SUITES: $s (known: core jetstream kv)" >&2; exit 2 ;;
+      websocket) SUITE_GLOBS+=("./websocket/*.test.mjs"); WANT_WS=1 ;;
+      *) echo "conformance: unknown suite in CONFORMANCE_SUITES: $s (known: core jetstream kv websocket)" >&2; exit 2 ;;
     esac
   done
 done
@@ -107,17 +124,21 @@ if [ ! -f node_modules/nats/package.json ] || [ ! -f node_modules/@nats-io/trans
   npm ci --no-audit --no-fund >&2
 fi
 
-# Two distinct free loopback ports (client, monitoring): both held open while
-# choosing, then closed.
-read -r PORT MPORT < <(node -e '
+# Three distinct free loopback ports (client, monitoring, websocket): all held
+# open while choosing, then closed.
+read -r PORT MPORT WSPORT < <(node -e '
   const net = require("net");
-  const ss = [net.createServer(), net.createServer()];
+  const ss = [net.createServer(), net.createServer(), net.createServer()];
   Promise.all(ss.map((s) => new Promise((r) => s.listen(0, "127.0.0.1", () => r(s.address().port)))))
     .then((ports) => { console.log(ports.join(" ")); ss.forEach((s) => s.close()); });
 ')
 
 # Started from the temp dir so anything the server writes lands there.
 if [ -n "$WANT_JS" ]; then SERVER_EXTRA+=(-js -sd "$WORK/jetstream"); fi
+if [ -n "$WANT_WS" ]; then # nats-server has no websocket flag: a config file
+  printf 'websocket {\n  host: 127.0.0.1\n  port: %s\n  no_tls: true\n}\n' "$WSPORT" >"$WORK/server.conf"
+  SERVER_EXTRA+=(-c "$WORK/server.conf")
+fi
 (cd "$WORK" && exec "$SERVER" -a 127.0.0.1 -p "$PORT" -m "$MPORT" ${SERVER_EXTRA[@]+"${SERVER_EXTRA[@]}"}) >"$LOG" 2>&1 &
 PID=$!
 
@@ -153,11 +174,20 @@ const info = () => new Promise((resolve) => {
   process.exit(1);
 })();
 EOF
+if [ -n "$WANT_WS" ]; then # and the websocket port accepts connections (bounded, 5 s)
+  node -e '
+    const net = require("net"); const port = Number(process.argv[1]); const deadline = Date.now() + 5000;
+    const tryOnce = () => { const s = net.connect(port, "127.0.0.1");
+      s.on("connect", () => { s.destroy(); process.exit(0); });
+      s.on("error", () => { if (Date.now() > deadline) { console.error(`conformance: websocket port ${port} not listening after 5s`); process.exit(1); } setTimeout(tryOnce, 100); }); };
+    tryOnce();' "$WSPORT"
+fi
 echo "conformance: $SERVER ${SERVER_EXTRA[*]+${SERVER_EXTRA[*]} }ready on 127.0.0.1:$PORT, monitoring :$MPORT (pid $PID) in $(($(date +%s) - STARTED))s" >&2
 
 export NATS_URL="nats://127.0.0.1:$PORT"
 export NATS_MONITOR_URL="http://127.0.0.1:$MPORT"
 export NATS_SERVER_BIN="$SERVER"
+if [ -n "$WANT_WS" ]; then export NATS_WS_URL="ws://127.0.0.1:$WSPORT"; fi
 
 # Without test files (no arguments, or only node flags) run the selected suites' files.
 HAVE_FILES=""
@@ -168,7 +198,7 @@ if [ -z "$HAVE_FILES" ]; then set -- "$@" ${SUITE_GLOBS[@]}; fi
 DEFAULT_TIMEOUT=240
 if [ -n "$WANT_JS" ]; then DEFAULT_TIMEOUT=600; fi
 set +e
-timeout --kill-after=5 "${SUITE_TIMEOUT:-$DEFAULT_TIMEOUT}" node --test --test-timeout=60000 "$@"
+timeout --kill-after=5 "${SUITE_TIMEOUT:-$DEFAULT_TIMEOUT}" node ${NODE_IMPORT[@]+"${NODE_IMPORT[@]}"} --test --test-timeout=60000 "$@"
 rc=$?
 set -e
 # The server must have survived the whole suite.
