@@ -25,7 +25,9 @@
 # 600 when the jetstream or kv suite is selected).
 # CONFORMANCE_SUITES (default "core"): which suites to run, separated by spaces
 # or commas: "core" = ./*.test.mjs, "jetstream" = ./jetstream/*.test.mjs,
-# "kv" = ./kv/*.test.mjs (Key-Value and Object store). With "jetstream" or "kv"
+# "kv" = ./kv/*.test.mjs (Key-Value and Object store), "websocket" =
+# ./websocket/*.test.mjs, "browser" = ./browser/*.test.mjs (nats.ws in headless
+# Chromium, with JetStream). With "jetstream" or "kv"
 # the server also gets `-js -sd WORK/jetstream` (a store dir inside the temp
 # dir, removed with it). Test files given as arguments replace the
 # default file list; the server flags still follow CONFORMANCE_SUITES, e.g.
@@ -69,7 +71,8 @@ for suite in ${CONFORMANCE_SUITES:-core}; do
       jetstream) SUITE_GLOBS+=("./jetstream/*.test.mjs"); WANT_JS=1 ;;
       kv) SUITE_GLOBS+=("./kv/*.test.mjs"); WANT_JS=1 ;;
       websocket) SUITE_GLOBS+=("./websocket/*.test.mjs"); WANT_WS=1 ;;
-      *) echo "conformance: unknown suite in CONFORMANCE_SUITES: $s (known: core jetstream kv websocket)" >&2; exit 2 ;;
+      browser) SUITE_GLOBS+=("./browser/*.test.mjs"); WANT_WS=1; WANT_JS=1 ;;
+      *) echo "conformance: unknown suite in CONFORMANCE_SUITES: $s (known: core jetstream kv websocket browser)" >&2; exit 2 ;;
     esac
   done
 done
