@@ -8,6 +8,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "native/playground_assets.h"
+
 namespace natrium::native {
 
 namespace asio = boost::asio;
@@ -83,8 +85,15 @@ struct monitor_http::impl::session : std::enable_shared_from_this<session> {
     const auto& req = parser->get();
     const auto target = req.target();
     const monitor::request mreq = monitor::parse_target(std::string_view(target.data(), target.size()));
-    monitor::response out = owner->on_request(mreq);
     res = {};
+    monitor::response out;
+    if (auto pg = playground_answer(mreq.path)) {  // the embedded playground (web/dist)
+      out = {pg->status, std::string(pg->content_type), std::string(pg->body)};
+      if (!pg->location.empty()) res.set(http::field::location, std::string(pg->location));
+      res.set(http::field::cache_control, "no-cache");
+    } else {
+      out = owner->on_request(mreq);
+    }
     res.version(req.version());
     res.result(static_cast<http::status>(out.status));
     res.set(http::field::content_type, out.content_type);
