@@ -5,7 +5,7 @@
 #
 # BINARY defaults to build/release/native/natrium-server (from the repo root).
 # The reference is $NATS_REFERENCE_SERVER, default /usr/sbin/nats-server.
-# Both runs always happen; exits non-zero if either fails.
+# Both runs always happen (at the same time); exits non-zero if either fails.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,13 +23,30 @@ if [[ "$BINARY" == */* ]] && [ ! -x "$BINARY" ]; then
   exit 2
 fi
 
-echo "===== conformance against the reference: $REFERENCE =====" >&2
-bash "$HERE/run.sh" "$REFERENCE" "$@"
-ref_rc=$?
-echo "===== conformance against: $BINARY =====" >&2
-bash "$HERE/run.sh" "$BINARY" "$@"
-bin_rc=$?
-
+# Both runs go at once (each has its own server, ports and temp dir; the suites
+# mostly wait on the network and timers), their outputs printed one after the
+# other. RUN_BOTH_SEQUENTIAL=1 runs them one at a time with live output.
+if [ -n "${RUN_BOTH_SEQUENTIAL:-}" ]; then
+  echo "===== conformance against the reference: $REFERENCE =====" >&2
+  bash "$HERE/run.sh" "$REFERENCE" "$@"
+  ref_rc=$?
+  echo "===== conformance against: $BINARY =====" >&2
+  bash "$HERE/run.sh" "$BINARY" "$@"
+  bin_rc=$?
+else
+  OUT=$(mktemp -d "${TMPDIR:-/tmp}/natrium-run-both.XXXXXX")
+  trap 'rm -rf "$OUT"' EXIT
+  bash "$HERE/run.sh" "$REFERENCE" "$@" >"$OUT/ref.log" 2>&1 &
+  ref_pid=$!
+  bash "$HERE/run.sh" "$BINARY" "$@" >"$OUT/bin.log" 2>&1 &
+  bin_pid=$!
+  wait "$ref_pid"; ref_rc=$?
+  wait "$bin_pid"; bin_rc=$?
+  echo "===== conformance against the reference: $REFERENCE =====" >&2
+  cat "$OUT/ref.log"
+  echo "===== conformance against: $BINARY =====" >&2
+  cat "$OUT/bin.log"
+fi
 echo "run-both: reference exit $ref_rc, $(basename "$BINARY") exit $bin_rc" >&2
 if [ "$ref_rc" -ne 0 ] || [ "$bin_rc" -ne 0 ]; then
   exit 1
