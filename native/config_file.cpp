@@ -310,6 +310,97 @@ void apply_cluster(const entry& e, context& c) {
   c.ignore(e.key_pos, "clustering is not supported yet; ignoring it");
 }
 
+// --- websocket ---
+
+// Go's %T of a conf value, for the reference's "unsupported type" errors.
+const char* go_type(value_kind kind) {
+  switch (kind) {
+    case value_kind::string: return "string";
+    case value_kind::integer: return "int64";
+    case value_kind::floating: return "float64";
+    case value_kind::boolean: return "bool";
+    case value_kind::datetime: return "time.Time";
+    case value_kind::array: return "[]interface {}";
+    case value_kind::map: return "map[string]interface {}";
+  }
+  return "interface {}";
+}
+
+// allowed_origins: one string or an array of strings (parseStringArray).
+void get_origins(const entry& m, context& c, std::vector<std::string>& out) {
+  if (m.val.kind == value_kind::string) {
+    out = {m.val.text};
+    return;
+  }
+  if (m.val.kind != value_kind::array) {
+    return c.error(m.key_pos, std::string("error parsing allowed origins: unsupported type ") + go_type(m.val.kind));
+  }
+  out.clear();
+  for (const auto& item : m.val.items) {
+    if (item.kind == value_kind::string) {
+      out.push_back(item.text);
+    } else {
+      c.error(item.pos, std::string("error parsing allowed origins: unsupported type in array ") + go_type(item.kind));
+    }
+  }
+}
+
+// handshake_timeout: a duration string, or an integer number of seconds.
+void get_handshake_timeout(const entry& m, context& c, std::int64_t& out_ns) {
+  if (m.val.kind == value_kind::integer) {
+    const std::int64_t s = m.val.integer;
+    if (s > std::numeric_limits<std::int64_t>::max() / 1'000'000'000 || s < 0) {
+      return c.error(m.key_pos, "error parsing handshake timeout: out of range");
+    }
+    out_ns = s * 1'000'000'000;
+    return;
+  }
+  if (m.val.kind != value_kind::string) {
+    return c.error(m.key_pos, std::string("error parsing handshake timeout: unsupported type ") + go_type(m.val.kind));
+  }
+  auto d = conf::parse_go_duration(m.val.text);
+  if (!d) return c.error(m.key_pos, d.err().text);
+  out_ns = d.value();
+}
+
+void apply_websocket_key(const entry& m, context& c) {
+  auto& ws = c.o.websocket;
+  const std::string k = conf::lowercase(m.key);
+  if (k == "listen") {
+    get_listen(m, c, ws.host, ws.port);
+  } else if (k == "port") {
+    get_int(m, c, ws.port);
+  } else if (k == "host" || k == "net") {
+    get_string(m, c, ws.host);
+  } else if (k == "advertise") {
+    get_string(m, c, ws.advertise);
+  } else if (k == "no_tls") {
+    get_bool(m, c, ws.no_tls);
+  } else if (k == "same_origin") {
+    get_bool(m, c, ws.same_origin);
+  } else if (k == "allowed_origins" || k == "allowed_origin" || k == "allow_origins" || k == "allow_origin" ||
+             k == "origins" || k == "origin") {
+    get_origins(m, c, ws.allowed_origins);
+  } else if (k == "handshake_timeout") {
+    get_handshake_timeout(m, c, ws.handshake_timeout_ns);
+  } else if (k == "compress" || k == "compression") {
+    get_bool(m, c, ws.compression);
+  } else if (k == "tls" || k == "authorization" || k == "authentication" || k == "jwt_cookie" || k == "no_auth_user") {
+    // Security settings: ignoring them would run the listener open.
+    c.error(m.key_pos, "websocket " + m.key + " is not supported yet");
+  } else if (!m.used_as_variable) {
+    c.error(m.key_pos, "unknown field \"" + m.key + "\"");  // the reference refuses these here
+  }
+}
+
+// websocket { port, host, no_tls, same_origin, allowed_origins, compression, handshake_timeout }
+void apply_websocket(const entry& e, context& c) {
+  if (e.val.kind != value_kind::map) {
+    return c.error(e.key_pos, std::string("Expected websocket to be a map, got ") + go_type(e.val.kind));
+  }
+  for (const auto& m : e.val.entries) apply_websocket_key(m, c);
+}
+
 // --- top level ---
 
 using handler = void (*)(const entry&, context&);
@@ -413,8 +504,9 @@ const std::vector<key_rule>& top_rules() {
       {{"jetstream"}, apply_jetstream},
       {{"store_dir", "storedir"}, on_store_dir},
       {{"cluster"}, apply_cluster},
+      {{"websocket", "ws"}, apply_websocket},
       // Security features: ignoring them would run the server open, so they stop it.
-      {{"authorization", "accounts", "tls", "websocket", "ws", "operator", "operators", "roots", "root",
+      {{"authorization", "accounts", "tls", "operator", "operators", "roots", "root",
         "root_operators", "root_operator", "resolver", "account_resolver", "accounts_resolver", "resolver_tls",
         "resolver_preload", "resolver_pinned_accounts", "trusted", "trusted_keys", "no_auth_user"},
        [](const entry& e, context& c) { c.rejected(e); }},

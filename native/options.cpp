@@ -188,6 +188,15 @@ void finish(options& o, std::vector<std::string>& errors) {
   if (o.http_port < -1 || o.http_port > 65535) {
     errors.push_back("invalid http_port " + std::to_string(o.http_port) + " (use 1-65535, -1 for random)");
   }
+  if (o.websocket.port < -1 || o.websocket.port > 65535) {
+    errors.push_back("invalid websocket port " + std::to_string(o.websocket.port) + " (use 1-65535, -1 for random)");
+  }
+  // validateWebsocketOptions: a websocket listener needs TLS unless no_tls says
+  // otherwise, and Natrium has no websocket TLS yet, so no_tls is required.
+  if (o.websocket.port != 0) {
+    if (o.websocket.host.empty()) o.websocket.host = "0.0.0.0";
+    if (!o.websocket.no_tls) errors.push_back("websocket requires TLS configuration");
+  }
   if (o.lame_duck_duration_ns > 0 && o.lame_duck_grace_ns >= o.lame_duck_duration_ns) {
     errors.push_back("lame duck grace period (" + conf::format_go_duration(o.lame_duck_grace_ns) +
                      ") should be strictly lower than lame duck duration (" +

@@ -29,6 +29,19 @@ struct cluster_options {
   std::vector<std::string> routes;  // URLs to solicit
 };
 
+// websocket { ... } (alias ws): NATS over WebSocket (native/websocket_listener.h).
+struct websocket_options {
+  std::string host;                       // listen host; "" with a port: 0.0.0.0 (the reference's default)
+  int port = 0;                           // 0: no websocket listener; -1: random
+  std::string advertise;                  // kept for /varz; Natrium has no cluster to advertise to
+  bool no_tls = false;                    // required: Natrium has no TLS for websocket yet
+  bool same_origin = false;               // Origin must equal the request's Host
+  std::vector<std::string> allowed_origins;  // "scheme://host[:port]"; empty: any origin
+  bool compression = false;               // permessage-deflate, when the client offers it
+  std::int64_t handshake_timeout_ns = 0;  // as configured (0: unset; the listener then uses its default)
+  bool operator==(const websocket_options&) const = default;
+};
+
 struct options {
   server::config node;           // what the core needs
   std::string log_file;          // -l / logfile: log to this file instead of stderr
@@ -48,6 +61,7 @@ struct options {
   std::int64_t lame_duck_grace_ns = 10'000'000'000;      // lame_duck_grace_period (10s)
   jetstream_options jetstream;
   cluster_options cluster;
+  websocket_options websocket;
   std::string program_name = "natrium-server";  // argv[0]'s base name (names the ports file)
   std::vector<std::string> from_flags;  // options set on the command line (they win over the file)
   std::vector<std::string> warnings;    // accepted flags whose features come later
