@@ -42,6 +42,19 @@ struct jetstream_settings {
   std::string domain;
 };
 
+// websocket { ... } as configured (varz "websocket"); port 0: no listener. The
+// port is the bound one, as the reference reports it after a random pick.
+struct websocket_settings {
+  std::string host;
+  int port = 0;
+  std::string advertise;
+  std::int64_t handshake_timeout_ns = 0;  // as configured (0: unset, omitted)
+  bool no_tls = false;
+  bool same_origin = false;
+  std::vector<std::string> allowed_origins;
+  bool compression = false;
+};
+
 // What only the host knows: the time, the process, the monitor listener and
 // the JetStream settings.
 struct host_stats {
@@ -55,6 +68,7 @@ struct host_stats {
   int http_port = 0;
   bool ready = true;             // false: not accepting clients (healthz answers 503)
   jetstream_settings jetstream;
+  websocket_settings websocket;
 };
 
 struct response {

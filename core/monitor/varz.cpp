@@ -29,10 +29,26 @@ void add_limits(json& v, const server::config& cfg, const host_stats& host) {
   v["max_pending"] = cfg.max_pending;
 }
 
-// Cluster, gateway, leaf, MQTT and websocket are not configured: every field
-// of their structs is omitempty, so each is an empty object, as the reference's.
+// WebsocketOptsVarz: every field is omitempty, in the reference's order.
+json websocket_json(const websocket_settings& ws) {
+  json o = json::object();
+  if (ws.port == 0) return o;
+  if (!ws.host.empty()) o["host"] = ws.host;
+  o["port"] = ws.port;
+  if (!ws.advertise.empty()) o["advertise"] = ws.advertise;
+  if (ws.handshake_timeout_ns != 0) o["handshake_timeout"] = ws.handshake_timeout_ns;
+  if (ws.no_tls) o["no_tls"] = true;
+  if (ws.same_origin) o["same_origin"] = true;
+  if (!ws.allowed_origins.empty()) o["allowed_origins"] = ws.allowed_origins;
+  if (ws.compression) o["compression"] = true;
+  return o;
+}
+
+// Cluster, gateway, leaf and MQTT are not configured: every field of their
+// structs is omitempty, so each is an empty object, as the reference's.
 void add_features(json& v, const server::node& n, const host_stats& host) {
-  for (const char* key : {"cluster", "gateway", "leaf", "mqtt", "websocket"}) v[key] = json::object();
+  for (const char* key : {"cluster", "gateway", "leaf", "mqtt"}) v[key] = json::object();
+  v["websocket"] = websocket_json(host.websocket);
   json js = json::object();
   if (jetstream_enabled(n, host)) {
     js["config"] = jetstream_config_json(host);
