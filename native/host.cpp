@@ -13,6 +13,8 @@
 #include "native/monitor_http.h"
 #include "native/process_stats.h"
 #include "native/storage_thread.h"
+#include "native/websocket_handshake.h"
+#include "native/websocket_listener.h"
 
 namespace natrium::native {
 
@@ -74,6 +76,10 @@ struct host::impl {
   std::vector<char> read_buf = std::vector<char>(256 * 1024);
   // Monitoring (-m): declared after io, so it goes first on destruction.
   std::unique_ptr<monitor_http> http_monitor;
+  // WebSocket clients: node connections like the TCP sessions, written through Beast.
+  std::unique_ptr<websocket_listener> ws_listener;
+  std::unordered_map<std::uint64_t, std::shared_ptr<websocket_conn>> ws_conns;
+  monitor::websocket_settings monitor_websocket;
   monitor::request_stats monitor_requests;
   monitor::jetstream_settings monitor_jetstream;  // computed once, as the reference does at start
   cpu_meter cpu;
@@ -115,6 +121,9 @@ struct host::impl {
     if (auto refused = jetstream_reload_refusal(opts, *next)) {
       return log.error("Failed to reload server configuration: " + *refused);
     }
+    if (next->websocket != opts.websocket) {
+      return log.error("Failed to reload server configuration: config reload not supported for Websocket");
+    }
     next->node.jetstream = nodep->cfg().jetstream;  // JetStream keeps its startup settings
     next->node.js_max_memory = nodep->cfg().js_max_memory;
     next->node.js_max_store = nodep->cfg().js_max_store;
@@ -138,6 +147,7 @@ struct host::impl {
     if (nodep->lame_duck()) return;
     boost::system::error_code ignored;
     acceptor.close(ignored);
+    if (ws_listener) ws_listener->stop();
     tick();
     nodep->enter_lame_duck(opts.lame_duck_duration_ns, opts.lame_duck_grace_ns);
     drain();
@@ -150,6 +160,8 @@ struct host::impl {
     boost::system::error_code ignored;
     acceptor.close(ignored);
     for (auto& [id, s] : sessions) s->read_paused = true;
+    if (ws_listener) ws_listener->stop();
+    for (auto& [id, c] : ws_conns) c->set_reading(false);
     timer.expires_after(std::chrono::seconds(2));
     timer.async_wait([this](boost::system::error_code ec) {
       if (!ec) finish_shutdown();
@@ -162,6 +174,9 @@ struct host::impl {
     for (auto& [id, s] : sessions) {
       if (s->writing) return;
     }
+    for (auto& [id, c] : ws_conns) {
+      if (c->writing()) return;
+    }
     finish_shutdown();
   }
 
@@ -172,6 +187,8 @@ struct host::impl {
       s->sock.close(ignored);
     }
     sessions.clear();
+    for (auto& [id, c] : ws_conns) c->close_now(1001, "Server Shutdown");
+    ws_conns.clear();
     if (writer) {
       // Writes nobody will be told about any more are still made durable.
       log.info("Initiating JetStream Shutdown...");
@@ -291,10 +308,18 @@ struct host::impl {
     while (auto a = nodep->next_action()) {
       if (auto* sb = std::get_if<server::send_bytes>(&*a)) {
         auto it = sessions.find(sb->id.value);
-        if (it != sessions.end()) start_write(*it->second, sb->data);
+        if (it != sessions.end()) {
+          start_write(*it->second, sb->data);
+        } else if (auto w = ws_conns.find(sb->id.value); w != ws_conns.end()) {
+          w->second->write(sb->data);
+        }
       } else if (auto* cc = std::get_if<server::close_conn>(&*a)) {
         auto it = sessions.find(cc->id.value);
-        if (it != sessions.end()) close_session(*it->second, false);
+        if (it != sessions.end()) {
+          close_session(*it->second, false);
+        } else {
+          close_websocket(*cc);
+        }
       } else if (auto* lg = std::get_if<server::emit_log>(&*a)) {
         log.write(lg->level, lg->text);
       } else if (std::holds_alternative<server::stop_server>(*a)) {
@@ -302,6 +327,7 @@ struct host::impl {
         begin_shutdown();
         return;
       } else if (auto* sr = std::get_if<server::set_reading>(&*a)) {
+        if (auto w = ws_conns.find(sr->id.value); w != ws_conns.end()) w->second->set_reading(sr->enabled);
         auto it = sessions.find(sr->id.value);
         if (it == sessions.end()) continue;
         it->second->read_paused = !sr->enabled;
@@ -311,6 +337,54 @@ struct host::impl {
       }
     }
     arm_timer();
+  }
+
+  // The node closes a WebSocket client: with a close frame whose status says
+  // why (the reason the node recorded), or at once if a write must be abandoned.
+  void close_websocket(const server::close_conn& cc) {
+    auto w = ws_conns.find(cc.id.value);
+    if (w == ws_conns.end()) return;
+    const std::shared_ptr<websocket_conn> conn = std::move(w->second);
+    ws_conns.erase(w);
+    const bool abandon = conn->writing();
+    if (abandon) conn->abort();  // before the node frees the buffer being written
+    tick();
+    nodep->on_conn_closed({cc.id});
+    if (abandon) return;
+    std::string reason = "Client Closed";
+    const auto& closed = nodep->closed_connections().list();
+    if (!closed.empty() && closed.back().cid == cc.id.value) reason = closed.back().reason;
+    conn->close(close_status_for(reason), reason);
+  }
+
+  websocket_events websocket_callbacks() {
+    websocket_events ev;
+    ev.opened = [this](std::shared_ptr<websocket_conn> conn, const std::string& ip, int port) {
+      const base::conn_id id{next_id++};
+      ws_conns.emplace(id.value, std::move(conn));
+      tick();
+      nodep->on_conn_opened({id, ip, port});
+      drain();
+      return id;
+    };
+    ev.received = [this](base::conn_id id, std::string_view data) {
+      tick();
+      nodep->on_bytes_received({id, data});
+      drain();
+    };
+    ev.flushed = [this](base::conn_id id, std::size_t n) {
+      tick();
+      nodep->on_bytes_flushed({id, n});
+      maybe_finish_shutdown();
+      if (!stopping) drain();
+    };
+    ev.closed = [this](base::conn_id id) {
+      ws_conns.erase(id.value);
+      tick();
+      nodep->on_conn_closed({id});
+      drain();
+    };
+    return ev;
   }
 
   // Group commit: the batches of one turn of the loop reach the writer thread
@@ -428,6 +502,7 @@ monitor::host_stats host::impl::monitor_host_stats() {
   hs.http_port = opts.http_port;  // as configured (the reference shows -1 for a random port)
   hs.ready = acceptor.is_open() && !stopping;
   hs.jetstream = monitor_jetstream;
+  hs.websocket = monitor_websocket;
   return hs;
 }
 
@@ -444,6 +519,29 @@ bool host::start_monitor() {
 }
 
 int host::monitor_port() const { return impl_->http_monitor ? impl_->http_monitor->port() : 0; }
+
+// --- WebSocket ----------------------------------------------------------------
+
+bool host::start_websocket() {
+  auto& m = *impl_;
+  const websocket_options& wo = m.opts.websocket;
+  if (wo.port == 0) return true;
+  NATRIUM_ASSERT(m.nodep != nullptr);  // after listen()
+  m.ws_listener = std::make_unique<websocket_listener>(m.io, m.log, wo, m.websocket_callbacks());
+  if (!m.ws_listener->listen()) return false;
+  monitor::websocket_settings& ws = m.monitor_websocket;
+  ws.host = wo.host;
+  ws.port = m.ws_listener->port();
+  ws.advertise = wo.advertise;
+  ws.handshake_timeout_ns = wo.handshake_timeout_ns;
+  ws.no_tls = wo.no_tls;
+  ws.same_origin = wo.same_origin;
+  ws.allowed_origins = wo.allowed_origins;
+  ws.compression = wo.compression;
+  return true;
+}
+
+int host::websocket_port() const { return impl_->ws_listener ? impl_->ws_listener->port() : 0; }
 
 // --- JetStream ---------------------------------------------------------------
 

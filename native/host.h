@@ -37,6 +37,11 @@ class host {
   // (logged as "Can't start JetStream: ...") if it cannot: the server must
   // exit, as the reference does. True at once when JetStream is off.
   bool start_jetstream();
+  // WebSocket (websocket { ... }): after start_jetstream(), starts the listener
+  // if a websocket port is configured; false (logged) if it cannot listen.
+  // websocket_port() is 0 without it.
+  bool start_websocket();
+  int websocket_port() const;
   const std::string& server_id() const;
 
  private:

@@ -42,8 +42,9 @@ std::string write_ports(const native::options& opts, const native::host& h, nati
   if (opts.ports_file_dir.empty()) return {};
   const std::string path = native::ports_file_path(opts.ports_file_dir, opts.program_name, ::getpid());
   const std::string http_host = opts.http_host.empty() ? opts.node.host : opts.http_host;
-  auto written =
-      native::write_ports_file(path, native::ports_json(opts.node.host, h.bound_port(), http_host, h.monitor_port()));
+  auto written = native::write_ports_file(path, native::ports_json(opts.node.host, h.bound_port(), http_host,
+                                                                     h.monitor_port(), opts.websocket.host,
+                                                                     h.websocket_port()));
   if (written.ok()) return path;
   log.error(written.err().text);
   return {};
@@ -117,6 +118,7 @@ int main(int argc, char** argv) {
   }
   if (!h.start_monitor()) return 1;
   if (!h.start_jetstream()) return 1;
+  if (!h.start_websocket()) return 1;
   log.info("Listening for client connections on " + opts.node.host + ":" + std::to_string(h.bound_port()));
   const std::string ports_file = write_ports(opts, h, log);
   log.info("Server is ready");

@@ -80,11 +80,13 @@ std::vector<std::string> listen_urls(const std::string& scheme, const std::strin
   return urls;
 }
 
-std::string ports_json(const std::string& host, int client_port, const std::string& http_host, int http_port) {
+std::string ports_json(const std::string& host, int client_port, const std::string& http_host, int http_port,
+                       const std::string& ws_host, int ws_port) {
   std::string json = "{\"nats\":" + json_array(listen_urls("nats", host, client_port));
   if (http_port > 0) {
     json += ",\"monitoring\":" + json_array(listen_urls("http", http_host.empty() ? host : http_host, http_port));
   }
+  if (ws_port > 0) json += ",\"websocket\":" + json_array(listen_urls("ws", ws_host, ws_port));
   return json + "}";
 }
 
