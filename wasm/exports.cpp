@@ -116,6 +116,13 @@ EMSCRIPTEN_KEEPALIVE void nat_close(host* h, std::uint32_t id, double mono_ms, d
   h->close(id, mono_ms, wall_ms);
 }
 
+// Manual-flush mode (listen()'s socket bridge): JS reports flushes with nat_flushed.
+EMSCRIPTEN_KEEPALIVE void nat_set_manual_flush(host* h, std::uint32_t id, int on) { h->set_manual_flush(id, on != 0); }
+
+EMSCRIPTEN_KEEPALIVE void nat_flushed(host* h, std::uint32_t id, std::uint32_t n, double mono_ms, double wall_ms) {
+  h->flushed(id, n, mono_ms, wall_ms);
+}
+
 EMSCRIPTEN_KEEPALIVE void nat_advance(host* h, double mono_ms, double wall_ms) { h->advance(mono_ms, wall_ms); }
 
 EMSCRIPTEN_KEEPALIVE int nat_next(host* h) { return static_cast<int>(h->next()); }

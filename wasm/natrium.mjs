@@ -6,6 +6,7 @@
 //   conn.ondata = (bytes) => { ... };          // Uint8Array chunks of protocol
 //   conn.write('CONNECT {}\r\nPING\r\n');
 //   const ws = server.socket();               // a WebSocket look-alike for nats.ws
+//   const l = await server.listen();          // Node: a TCP port for any NATS client
 //
 // How it runs: every server is its own WebAssembly instance holding one core
 // node (core/server/node.h). Calls from JS (write, close, a timer) are passed
@@ -31,12 +32,27 @@ const STATS = {
 const ACTION_SEND = 1;
 const ACTION_CLOSE = 2;
 const ACTION_LOG = 3;
+const ACTION_READING = 4;  // manual-flush connections only (listen())
 const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'];
 // Input written since the last drain after which write() drains at once, so a
 // publisher that writes in a tight loop does not pile its subscribers' output up
 // inside the node (where it would count against max_pending).
 const DRAIN_AFTER_BYTES = 256 * 1024;
 const TIMER_MAX_MS = 0x7fffffff;
+
+// Wall time for the node in milliseconds, with sub-millisecond precision:
+// Date.now() alone would give messages stored within the same millisecond the
+// same timestamp (the native host stamps in nanoseconds, and deliver policy
+// by_start_time must tell them apart). Follows Date.now() if the clock jumps.
+let wallOffsetMs = Date.now() - performance.now();
+function wallNow() {
+  const mono = performance.now();
+  const wall = wallOffsetMs + mono;
+  const coarse = Date.now();
+  if (wall > coarse - 2 && wall < coarse + 2) return wall;
+  wallOffsetMs = coarse - mono;
+  return coarse;
+}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -72,6 +88,7 @@ export class NatriumServer {
     this._m = module;
     this._conns = new Map();       // id -> Connection
     this._pending = new Set();     // connections with data or a close to deliver
+    this._netListeners = new Set(); // from listen()
     this._scheduled = false;
     this._inputSinceDrain = 0;
     this._timer = null;
@@ -79,6 +96,7 @@ export class NatriumServer {
     this._failed = null;
     this._destroyed = false;
     this._onlog = typeof options.log === 'function' ? options.log : null;
+    this._options = { ...options };
     this._h = this._create(options);
     this._schedule();  // startup output (JetStream's, or its failure) reaches `log`
     const idPtr = module._nat_server_id(this._h);
@@ -87,7 +105,7 @@ export class NatriumServer {
     const server = this;
     // `new server.WebSocket(url)` opens a virtual connection; assign it to
     // globalThis.WebSocket for clients that construct their own sockets (nats.ws).
-    this.WebSocket = class extends NatriumWebSocket {
+    this.WebSocket = class BoundNatriumWebSocket extends NatriumWebSocket {
       constructor(url, protocols) { super(server, url, protocols); }
     };
     // nats.ws's `wsFactory` connect option: connect({ servers: 'ws://natrium', wsFactory: server.wsFactory }).
@@ -115,13 +133,13 @@ export class NatriumServer {
       m.HEAPU8.set(bytes, ptr);
       m._nat_config_set_str(cfg, CONFIG_STR[key]);
     }
-    return m._nat_create(cfg, performance.now(), Date.now());  // takes cfg
+    return m._nat_create(cfg, performance.now(), wallNow());  // takes cfg
   }
 
   /** Opens a raw virtual connection: the client side of a NATS TCP connection. */
   connect() {
     this._check();
-    const id = this._call(() => this._m._nat_open(this._h, performance.now(), Date.now()));
+    const id = this._call(() => this._m._nat_open(this._h, performance.now(), wallNow()));
     const conn = new Connection(this, id);
     this._conns.set(id, conn);
     this._schedule();
@@ -131,6 +149,26 @@ export class NatriumServer {
   /** A WebSocket look-alike on a new virtual connection (see NatriumWebSocket). */
   socket(url = 'ws://natrium.invalid/') {
     return new this.WebSocket(url);
+  }
+
+  /**
+   * Node only: accepts TCP connections (or, with `websocket: true`, WebSocket
+   * connections through the `ws` package) and bridges each to a connection of
+   * this server, so any NATS client can reach it.
+   * Resolves to { port, host, url, close(), ref(), unref() }.
+   */
+  async listen(options = {}) {
+    this._check();
+    const { listen } = await import('./listen.mjs');
+    const listener = await listen(this, options);
+    if (this._destroyed || this._failed) {
+      await listener.close();
+      this._check();
+    }
+    this._adoptAddress(listener);
+    this._netListeners.add(listener);
+    listener._onclosed = () => this._netListeners.delete(listener);
+    return listener;
   }
 
   /** Counters of the node (core node_stats). */
@@ -144,6 +182,9 @@ export class NatriumServer {
   /** Closes every connection and frees the node. Safe to call twice. */
   async close() {
     if (this._destroyed) return;
+    const listeners = [...this._netListeners];
+    this._netListeners.clear();
+    const stopped = listeners.map((l) => l.close());
     if (!this._failed) {
       for (const conn of [...this._conns.values()]) conn._closeLocal('shutdown');
       try { this._drain(); } catch { /* failing while closing: free anyway */ }
@@ -152,7 +193,7 @@ export class NatriumServer {
     this._clearTimer();
     if (!this._failed) this._m._nat_destroy(this._h);
     this._deliver();
-    await null;
+    await Promise.all(stopped);
   }
 
   get closed() { return this._destroyed; }
@@ -195,16 +236,53 @@ export class NatriumServer {
     this._call(() => {
       const ptr = m._nat_input(this._h, bytes.length);
       m.HEAPU8.set(bytes, ptr);  // after the call: memory may have grown
-      m._nat_receive(this._h, conn.id, bytes.length, performance.now(), Date.now());
+      m._nat_receive(this._h, conn.id, bytes.length, performance.now(), wallNow());
     });
     this._inputSinceDrain += bytes.length;
     if (this._inputSinceDrain >= DRAIN_AFTER_BYTES) this._drain();
     this._schedule();
   }
 
+  // A connection whose output a transport writes (listen()): the node counts its
+  // bytes as pending until the transport reports them written (_flushed), so
+  // slow consumers and publisher stalls work as with the native host.
+  _connectTransport() {
+    const conn = this.connect();
+    conn._transport = true;
+    this._call(() => this._m._nat_set_manual_flush(this._h, conn.id, 1));
+    return conn;
+  }
+
+  // INFO carries the host and port the server listens on. The node takes them at
+  // creation, so the first listen() of a server that has had no connection yet
+  // and was given no `port` recreates the node with the listener's address (same
+  // seed, same server id; nothing else has happened to it).
+  _adoptAddress(listener) {
+    if (this._options.port !== undefined || this._conns.size !== 0) return;
+    if (this._m._nat_stat(this._h, STATS.totalConnections) !== 0) return;
+    const options = { ...this._options, port: listener.port };
+    if (this._options.host === undefined && listener.host !== '0.0.0.0' && listener.host !== '::') {
+      options.host = listener.host;
+    }
+    this._call(() => {
+      this._drain();
+      this._clearTimer();
+      this._m._nat_destroy(this._h);
+      this._h = this._create(options);
+    });
+    this._options = options;
+    this._schedule();
+  }
+
+  _flushed(conn, n) {
+    if (this._failed || this._destroyed || conn.closed) return;
+    this._call(() => this._m._nat_flushed(this._h, conn.id, n, performance.now(), wallNow()));
+    this._schedule();
+  }
+
   _close(conn) {
     if (this._failed || this._destroyed) return;
-    this._call(() => this._m._nat_close(this._h, conn.id, performance.now(), Date.now()));
+    this._call(() => this._m._nat_close(this._h, conn.id, performance.now(), wallNow()));
     this._conns.delete(conn.id);
     this._schedule();
   }
@@ -247,6 +325,12 @@ export class NatriumServer {
           if (conn) {
             this._conns.delete(id);
             conn._markClosed('server', null, m._nat_action_flag(h) === 1);
+          }
+        } else if (type === ACTION_READING) {
+          const conn = this._conns.get(id);
+          if (conn) {
+            conn._reading = m._nat_action_flag(h) === 1;
+            this._pending.add(conn);
           }
         } else if (type === ACTION_LOG) {
           const ptr = m._nat_action_data(h);
@@ -297,7 +381,7 @@ export class NatriumServer {
     this._timerDue = -1;
     if (this._failed || this._destroyed) return;
     try {
-      this._call(() => this._m._nat_advance(this._h, performance.now(), Date.now()));
+      this._call(() => this._m._nat_advance(this._h, performance.now(), wallNow()));
     } catch (err) {
       this._reportFailure(err);
       this._deliver();
@@ -322,6 +406,10 @@ export class Connection {
     this._state = 'open';          // 'open' | 'closed'
     this._closeInfo = null;        // set when closed, delivered after the data
     this._closeDelivered = false;
+    this._transport = false;       // listen()'s bridge: flushes reported by _flushed
+    this._reading = true;          // set_reading from the node (transport connections)
+    this._readingSeen = true;
+    this.onreading = null;         // listen()'s bridge: fn(enabled)
   }
 
   get closed() { return this._state === 'closed'; }
@@ -379,6 +467,12 @@ export class Connection {
   _hasDataListener() { return this._ondata !== null || this._listeners.data.size > 0; }
 
   _flushToUser() {
+    if (this._reading !== this._readingSeen) {
+      this._readingSeen = this._reading;
+      if (this.onreading) {
+        try { this.onreading(this._reading); } catch (err) { reportAsync(err); }
+      }
+    }
     if (this._hasDataListener()) {
       while (this._queue.length) {
         // Deliver chunk by chunk; a handler may close the connection mid-way.

@@ -22,4 +22,4 @@ if [[ ! -d "$here/node_modules/nats.ws" ]]; then
     echo "run-tests.sh: npm ci failed; the nats.ws tests will be skipped" >&2
 fi
 
-node --test "$here/test/"
+node --test "$here"/test/*.test.mjs

@@ -40,8 +40,23 @@ void host::settle() {
     const std::size_t n = action_data_.size();
     action_type_ = action_type::none;
     action_data_ = {};
-    node_.on_bytes_flushed({base::conn_id{action_id_}, n});
+    // A manual-flush connection's bytes are flushed when JS says so (flushed()).
+    if (!manual_flush_.contains(action_id_)) node_.on_bytes_flushed({base::conn_id{action_id_}, n});
   }
+}
+
+void host::set_manual_flush(std::uint32_t id, bool on) {
+  if (on) {
+    manual_flush_.insert(id);
+  } else {
+    manual_flush_.erase(id);
+  }
+}
+
+void host::flushed(std::uint32_t id, std::size_t n, double mono_ms, double wall_ms) {
+  tick(mono_ms, wall_ms);
+  if (!manual_flush_.contains(id)) return;  // closed meanwhile (or never manual): nothing outstanding
+  node_.on_bytes_flushed({base::conn_id{id}, n});
 }
 
 std::uint32_t host::open(double mono_ms, double wall_ms) {
@@ -59,6 +74,7 @@ void host::receive(std::uint32_t id, std::size_t n, double mono_ms, double wall_
 
 void host::close(std::uint32_t id, double mono_ms, double wall_ms) {
   tick(mono_ms, wall_ms);
+  manual_flush_.erase(id);
   node_.on_conn_closed({base::conn_id{id}});
 }
 
@@ -67,6 +83,13 @@ void host::advance(double mono_ms, double wall_ms) { tick(mono_ms, wall_ms); }
 char* host::input(std::size_t n) {
   if (input_.size() < n) input_.resize(n);
   return input_.data();
+}
+
+bool host::wanted_by_js(const server::action& a) const {
+  if (const auto* r = std::get_if<server::set_reading>(&a)) {
+    return manual_flush_.contains(static_cast<std::uint32_t>(r->id.value));
+  }
+  return !std::holds_alternative<server::stop_server>(a) && !std::holds_alternative<server::write_storage>(a);
 }
 
 action_type host::next() {
@@ -84,12 +107,12 @@ action_type host::next() {
     return action_type_;
   }
   auto a = node_.next_action();
-  // Flow control (set_reading) has no meaning here: JS pushes bytes in and the
-  // node resumes a paused publisher by itself after its stall timeout.
+  // Flow control (set_reading) only means something for a manual-flush
+  // connection (a socket JS can pause); for a virtual connection JS pushes bytes
+  // in and the node resumes a paused publisher by itself after its stall timeout.
   // stop_server only follows lame duck mode, which this host never enters.
   // Storage is the host's own business: JS never sees it.
-  while (a && (std::holds_alternative<server::set_reading>(*a) || std::holds_alternative<server::stop_server>(*a) ||
-               std::holds_alternative<server::write_storage>(*a))) {
+  while (a && !wanted_by_js(*a)) {
     if (auto* w = std::get_if<server::write_storage>(&*a)) write(*w);
     a = node_.next_action();
   }
@@ -106,7 +129,12 @@ action_type host::next() {
           action_id_ = static_cast<std::uint32_t>(x.id.value);
           action_flag_ = x.flush ? 1 : 0;
           // JS has been told; the connection is gone for the node too.
+          manual_flush_.erase(action_id_);
           node_.on_conn_closed({x.id});
+        } else if constexpr (std::is_same_v<T, server::set_reading>) {
+          action_type_ = action_type::reading;
+          action_id_ = static_cast<std::uint32_t>(x.id.value);
+          action_flag_ = x.enabled ? 1 : 0;
         } else if constexpr (std::is_same_v<T, server::emit_log>) {
           action_type_ = action_type::log;
           action_id_ = 0;
