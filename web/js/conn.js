@@ -3,7 +3,7 @@
 import { connect, Events } from 'nats.ws';
 import { createServer } from 'natrium-wasm';
 import { app } from './app.js';
-import { $, log, showError } from './ui.js';
+import { $, log, showError, describeError } from './ui.js';
 
 let generation = 0;  // bumps on every (re)connect, so stale status loops stop
 
@@ -42,7 +42,10 @@ export async function connectTo(mode, url) {
     }
   } catch (err) {
     setStatus('error', 'not connected');
-    throw err;
+    if (mode === 'wasm') throw err;
+    const why = err.code === 'UNKNOWN_ERROR' || !err.message ? 'the WebSocket connection failed' : describeError(err);
+    throw new Error(`cannot connect to ${url}: ${why}. Is a server listening there for WebSocket ` +
+      '(natrium-server or nats-server with websocket { port: 8080, no_tls: true } in its config file)?');
   }
   if (gen !== generation) { await nc.close().catch(() => {}); return; }
   app.nc = nc;

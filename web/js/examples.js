@@ -6,7 +6,7 @@ import { publishTracked } from './flow.js';
 import { startReplier, request } from './reqrep.js';
 import { createStream, deleteStreamIfExists, poll } from './streams.js';
 import { createConsumer, fetchBatch, listenPush } from './consumers.js';
-import { startWorkers } from './workers.js';
+import { startWorkers, stopWorkers } from './workers.js';
 import { createBucket, put, del, showHistory } from './kv.js';
 import { log } from './ui.js';
 
@@ -62,6 +62,7 @@ export const examples = {
   async 'email-jobs'(showTab) {
     requireJs();
     showTab('js');
+    stopWorkers('EMAIL_JOBS', 'senders');
     await deleteStreamIfExists('EMAIL_JOBS');
     await createStream({ name: 'EMAIL_JOBS', subjects: ['email.jobs.>'], retention: 'workqueue', storage: 'memory', num_replicas: 1 });
     await createConsumer('EMAIL_JOBS', { durable_name: 'senders', ack_policy: 'explicit' });
@@ -76,7 +77,7 @@ export const examples = {
     requireJs();
     showTab('kv');
     await deleteStreamIfExists('KV_config');
-    await createBucket('config', { history: 5 });
+    await createBucket('config', { history: 5 });  // reopens it and restarts the watch
     await put('app.theme', 'dark');
     await put('app.retries', '3');
     await put('app.theme', 'light');

@@ -88,12 +88,12 @@ export async function createBucket(name, { history = 1, ttlSeconds = 0, storage 
   if (ttlSeconds > 0) opts.ttl = ttlSeconds * 1000;
   await js.views.kv(name, opts);
   log(`bucket ${name} created (history ${history}${ttlSeconds ? `, ttl ${ttlSeconds}s` : ''})`);
-  await openBucket(name);
+  await openBucket(name, true);
 }
 
-export async function openBucket(name) {
+export async function openBucket(name, reopen = false) {
   const { js } = requireJs();
-  if (!name || name === bucketName) return;
+  if (!name || (name === bucketName && !reopen)) return;
   stopWatch();
   kv = await js.views.kv(name, { bindOnly: true });
   bucketName = name;

@@ -35,6 +35,13 @@ export function toggleWorkers(stream, consumer, count) {
   startWorkers(stream, consumer, count);
 }
 
+export function stopWorkers(stream, consumer) {
+  const key = `${stream}/${consumer}`;
+  const w = running.get(key);
+  if (w) w.stop = true;
+  running.delete(key);
+}
+
 export function startWorkers(stream, consumer, count = 2) {
   const { js } = requireJs();
   const key = `${stream}/${consumer}`;
