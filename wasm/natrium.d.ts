@@ -27,9 +27,39 @@ export interface ServerOptions {
   /** Unanswered PINGs before the server closes with 'Stale Connection' (default 2). */
   pingMaxOut?: number;
   writeDeadlineMs?: number;
-  /** INFO host and port (nothing listens on them). */
+  /**
+   * INFO host and port. Left out, the first listen() of the server (before any
+   * connection) puts the listener's address there; otherwise 0.0.0.0 and 4222.
+   */
   host?: string;
   port?: number;
+}
+
+/** Options of NatriumServer.listen() (Node only). */
+export interface ListenOptions {
+  /** TCP port; 0 (the default) picks a free one. */
+  port?: number;
+  /** Address to bind; default '127.0.0.1'. */
+  host?: string;
+  /**
+   * Accept WebSocket connections (NATS over WebSocket, as nats.ws and wsconnect
+   * speak it) instead of plain TCP. Needs the `ws` package installed. Default false.
+   */
+  websocket?: boolean;
+}
+
+/** A running listener: every accepted socket is a connection of the server. */
+export interface Listener {
+  readonly port: number;
+  readonly host: string;
+  /** `nats://host:port`, or `ws://host:port` for a WebSocket listener. */
+  readonly url: string;
+  readonly websocket: boolean;
+  /** Stops accepting and closes the connections accepted here. Safe to call twice. */
+  close(): Promise<void>;
+  /** The listener no longer keeps Node's event loop alive (its connections still do). */
+  unref(): this;
+  ref(): this;
 }
 
 export interface ServerStats {
@@ -102,23 +132,48 @@ export declare class NatriumWebSocket extends EventTarget {
   close(code?: number, reason?: string): void;
 }
 
+/** NatriumServer.WebSocket: a WebSocket constructor whose sockets all go to that server. */
+export interface BoundNatriumWebSocketConstructor {
+  new (url: string | URL, protocols?: string | string[]): NatriumWebSocket;
+  readonly prototype: NatriumWebSocket;
+  readonly CONNECTING: 0;
+  readonly OPEN: 1;
+  readonly CLOSING: 2;
+  readonly CLOSED: 3;
+}
+
 export declare class NatriumServer {
   readonly serverId: string;
   readonly name: string;
   readonly closed: boolean;
-  /** A WebSocket constructor bound to this server: `globalThis.WebSocket = server.WebSocket`. */
-  readonly WebSocket: { new (url: string | URL, protocols?: string | string[]): NatriumWebSocket };
-  /** For nats.ws: `connect({ servers: 'ws://natrium', wsFactory: server.wsFactory })`. */
-  readonly wsFactory: (url: string) => { socket: NatriumWebSocket; encrypted: boolean };
+  /**
+   * A WebSocket constructor bound to this server, for clients that construct
+   * their own sockets: `globalThis.WebSocket = server.WebSocket` (in TypeScript
+   * `(globalThis as any).WebSocket = server.WebSocket`). The URL is ignored.
+   */
+  readonly WebSocket: BoundNatriumWebSocketConstructor;
+  /**
+   * The `wsFactory` connect option of nats.ws and of @nats-io/nats-core's
+   * wsconnect: `connect({ servers: 'ws://natrium', wsFactory: server.wsFactory })`.
+   * The socket is a NatriumWebSocket, typed `any` so that it fits both clients'
+   * `WebSocket`-typed factories.
+   */
+  readonly wsFactory: (url: string, opts?: unknown) => Promise<{ socket: any; encrypted: boolean }>;
   /** Opens a raw virtual connection. */
   connect(): Connection;
   /** A WebSocket look-alike on a new virtual connection (it opens in a later task). */
   socket(url?: string): NatriumWebSocket;
   stats(): ServerStats;
-  /** Closes every connection ('shutdown') and frees the server. */
+  /**
+   * Node only: a TCP (or WebSocket) listener whose connections are this
+   * server's, so any NATS client (nats, @nats-io/transport-node, nats.c, the
+   * natrium or nats CLI) can connect to `listener.url`. Closed by server.close().
+   */
+  listen(options?: ListenOptions): Promise<Listener>;
+  /** Closes every connection ('shutdown') and its listeners, and frees the server. */
   close(): Promise<void>;
 }
 
-/** Starts an in-process server: its own WebAssembly instance (about 270 kB, ~10 ms). */
+/** Starts an in-process server: its own WebAssembly instance. */
 export declare function createServer(options?: ServerOptions): Promise<NatriumServer>;
 export default createServer;

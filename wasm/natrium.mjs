@@ -109,7 +109,8 @@ export class NatriumServer {
       constructor(url, protocols) { super(server, url, protocols); }
     };
     // nats.ws's `wsFactory` connect option: connect({ servers: 'ws://natrium', wsFactory: server.wsFactory }).
-    this.wsFactory = (url) => ({ socket: this.socket(url), encrypted: false });
+    // Async, as nats.ws and @nats-io/nats-core's wsconnect declare it (both await it).
+    this.wsFactory = async (url) => ({ socket: this.socket(url), encrypted: false });
   }
 
   _create(options) {
