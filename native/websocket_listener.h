@@ -24,7 +24,7 @@ namespace natrium::native {
 
 struct websocket_limits {
   std::size_t handshakes_max = 1024;            // connections not upgraded yet; more are closed at once
-  std::size_t header_bytes_max = 16 * 1024;     // the upgrade request's start line and headers
+  std::size_t header_bytes_max = 64 * 1024;     // the upgrade request's start line and headers (Go allows 1 MB)
   std::size_t read_chunk_bytes = 32 * 1024;     // per connection: what one read hands to the node at most
   std::int64_t handshake_timeout_default_ns = 2'000'000'000;  // handshake_timeout unset
   std::int64_t close_timeout_ns = 5'000'000'000;  // waiting for the peer's close frame
