@@ -43,12 +43,16 @@ const TIMER_MAX_MS = 0x7fffffff;
 // Wall time for the node in milliseconds, with sub-millisecond precision:
 // Date.now() alone would give messages stored within the same millisecond the
 // same timestamp (the native host stamps in nanoseconds, and deliver policy
-// by_start_time must tell them apart). Follows Date.now() if the clock jumps.
+// by_start_time must tell them apart). It is the monotonic clock plus an
+// offset, checked against Date.now() at most every 20 ms so that it follows a
+// clock jump.
 let wallOffsetMs = Date.now() - performance.now();
-function wallNow() {
-  const mono = performance.now();
-  const wall = wallOffsetMs + mono;
+let wallCheckedMono = -Infinity;
+function wallAt(mono) {
+  if (mono - wallCheckedMono < 20) return wallOffsetMs + mono;
+  wallCheckedMono = mono;
   const coarse = Date.now();
+  const wall = wallOffsetMs + mono;
   if (wall > coarse - 2 && wall < coarse + 2) return wall;
   wallOffsetMs = coarse - mono;
   return coarse;
@@ -134,13 +138,15 @@ export class NatriumServer {
       m.HEAPU8.set(bytes, ptr);
       m._nat_config_set_str(cfg, CONFIG_STR[key]);
     }
-    return m._nat_create(cfg, performance.now(), wallNow());  // takes cfg
+    const mono = performance.now();
+    return m._nat_create(cfg, mono, wallAt(mono));  // takes cfg
   }
 
   /** Opens a raw virtual connection: the client side of a NATS TCP connection. */
   connect() {
     this._check();
-    const id = this._call(() => this._m._nat_open(this._h, performance.now(), wallNow()));
+    const mono = performance.now();
+    const id = this._call(() => this._m._nat_open(this._h, mono, wallAt(mono)));
     const conn = new Connection(this, id);
     this._conns.set(id, conn);
     this._schedule();
@@ -234,11 +240,15 @@ export class NatriumServer {
   _write(conn, bytes) {
     this._check();
     const m = this._m;
-    this._call(() => {
+    const mono = performance.now();
+    try {  // _call() inlined: this is the hot path
       const ptr = m._nat_input(this._h, bytes.length);
       m.HEAPU8.set(bytes, ptr);  // after the call: memory may have grown
-      m._nat_receive(this._h, conn.id, bytes.length, performance.now(), wallNow());
-    });
+      m._nat_receive(this._h, conn.id, bytes.length, mono, wallAt(mono));
+    } catch (err) {
+      this._fail(err);
+      throw err;
+    }
     this._inputSinceDrain += bytes.length;
     if (this._inputSinceDrain >= DRAIN_AFTER_BYTES) this._drain();
     this._schedule();
@@ -277,13 +287,15 @@ export class NatriumServer {
 
   _flushed(conn, n) {
     if (this._failed || this._destroyed || conn.closed) return;
-    this._call(() => this._m._nat_flushed(this._h, conn.id, n, performance.now(), wallNow()));
+    const mono = performance.now();
+    this._call(() => this._m._nat_flushed(this._h, conn.id, n, mono, wallAt(mono)));
     this._schedule();
   }
 
   _close(conn) {
     if (this._failed || this._destroyed) return;
-    this._call(() => this._m._nat_close(this._h, conn.id, performance.now(), wallNow()));
+    const mono = performance.now();
+    this._call(() => this._m._nat_close(this._h, conn.id, mono, wallAt(mono)));
     this._conns.delete(conn.id);
     this._schedule();
   }
@@ -382,7 +394,8 @@ export class NatriumServer {
     this._timerDue = -1;
     if (this._failed || this._destroyed) return;
     try {
-      this._call(() => this._m._nat_advance(this._h, performance.now(), wallNow()));
+      const mono = performance.now();
+      this._call(() => this._m._nat_advance(this._h, mono, wallAt(mono)));
     } catch (err) {
       this._reportFailure(err);
       this._deliver();
