@@ -9,6 +9,10 @@ const payload = 'x'.repeat(16);
 const pubLine = `PUB bench 16\r\n${payload}\r\n`;          // 32 bytes in
 const msgBytes = `MSG bench 1 16\r\n${payload}\r\n`.length;  // 34 bytes out
 const yieldNow = () => new Promise((resolve) => setImmediate(resolve));
+// CPU seconds of this process (all its threads): msgs per CPU second varies less
+// than msgs/s on a machine shared with other work.
+const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+const perCpu = (n, c0) => `; ${Math.round(n / (cpuNow() - c0)).toLocaleString('en-US')} msgs per CPU second`;
 
 async function setup() {
   const server = await createServer({ name: 'bench' });
@@ -41,6 +45,7 @@ async function run(label, n, perWrite) {
   const writes = Math.ceil(n / perWrite);
   const sent = writes * perWrite;
   const expect = sent * msgBytes;
+  const c0 = cpuNow();
   const t0 = performance.now();
   for (let i = 0; i < writes; i++) {
     pub.write(single ?? chunk);
@@ -50,7 +55,7 @@ async function run(label, n, perWrite) {
   const ms = performance.now() - t0;
   const rate = sent / (ms / 1000);
   console.log(`${label}: ${sent} msgs in ${ms.toFixed(0)} ms = ${Math.round(rate).toLocaleString('en-US')} msgs/s` +
-    ` (${((expect / 1e6) / (ms / 1000)).toFixed(1)} MB/s delivered)`);
+    ` (${((expect / 1e6) / (ms / 1000)).toFixed(1)} MB/s delivered)${perCpu(sent, c0)}`);
   if (received() !== expect) throw new Error(`received ${received()} bytes, expected ${expect}`);
   const stats = server.stats();
   if (stats.slowConsumers !== 0) throw new Error('slow consumer');
@@ -78,6 +83,7 @@ async function runNatsWs(n) {
   sub.subscribe('bench', { callback: () => { if (++got === n) done(); } });
   await sub.flush();
   const data = new Uint8Array(16);
+  const c0 = cpuNow();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
     pub.publish('bench', data);
@@ -86,7 +92,7 @@ async function runNatsWs(n) {
   await finished;
   const ms = performance.now() - t0;
   console.log(`16 B msgs, nats.ws client to nats.ws client (in process): ${n} msgs in ${ms.toFixed(0)} ms = ` +
-    `${Math.round(n / (ms / 1000)).toLocaleString('en-US')} msgs/s`);
+    `${Math.round(n / (ms / 1000)).toLocaleString('en-US')} msgs/s${perCpu(n, c0)}`);
   await pub.close();
   await sub.close();
   await server.close();
@@ -121,6 +127,7 @@ async function runTcp(n) {
   const chunk = Buffer.from(pubLine.repeat(256));
   const writes = Math.ceil(n / 256);
   const expect = writes * 256 * msgBytes;
+  const c0 = cpuNow();
   const t0 = performance.now();
   for (let i = 0; i < writes; i++) {
     if (!pub.write(chunk)) await new Promise((r) => pub.once('drain', r));
@@ -128,7 +135,7 @@ async function runTcp(n) {
   while (bytes < expect) await new Promise((r) => setTimeout(r, 1));
   const ms = performance.now() - t0;
   console.log(`16 B msgs, TCP through listen(), 256 PUBs per socket write: ${writes * 256} msgs in ${ms.toFixed(0)} ms = ` +
-    `${Math.round((writes * 256) / (ms / 1000)).toLocaleString('en-US')} msgs/s`);
+    `${Math.round((writes * 256) / (ms / 1000)).toLocaleString('en-US')} msgs/s${perCpu(writes * 256, c0)}`);
   sub.destroy();
   pub.destroy();
   await server.close();
