@@ -1,0 +1,88 @@
+#include "tests/sim/cluster/safety.h"
+
+namespace natrium::sim::cluster {
+namespace {
+
+std::string at(raft::index_t i, raft::term_t t) {
+  return "index " + std::to_string(i) + " term " + std::to_string(t);
+}
+
+}  // namespace
+
+void safety_checker::on_apply(raft::peer_id n, const raft::entry& e) {
+  const fingerprint f{e.term, e.checksum};
+  const auto [it, fresh] = applied_.emplace(e.index, f);
+  if (!fresh && !(it->second == f)) {
+    verdict_.fail("state-machine safety: n" + std::to_string(n) + " applied " + at(e.index, e.term) +
+                  " where another node applied term " + std::to_string(it->second.term));
+  }
+  if (!e.valid()) verdict_.fail("n" + std::to_string(n) + " applied a corrupted entry at " + at(e.index, e.term));
+}
+
+void safety_checker::on_durable(raft::peer_id n, const sim_node& node, const std::vector<raft::entry>& entries) {
+  const auto& log = node.disk.durable_log();
+  for (const raft::entry& e : entries) {
+    raft::term_t prev = 0;
+    if (e.index > 1) {
+      const auto p = log.find(e.index - 1);
+      if (p != log.end()) prev = p->second.term;
+      else if (node.disk.durable_snapshot() && node.disk.durable_snapshot()->index == e.index - 1)
+        prev = node.disk.durable_snapshot()->term;
+    }
+    const auto key = std::make_pair(e.index, e.term);
+    const auto [it, fresh] = durable_.emplace(key, std::make_pair(e.checksum, prev));
+    if (fresh) continue;
+    if (it->second.first != e.checksum) {
+      verdict_.fail("log matching: n" + std::to_string(n) + " stored a different entry at " + at(e.index, e.term));
+      return;
+    }
+    if (prev != 0 && it->second.second != 0 && prev != it->second.second) {
+      verdict_.fail("log matching: n" + std::to_string(n) + " has " + at(e.index, e.term) + " after term " +
+                    std::to_string(prev) + ", another node after term " + std::to_string(it->second.second));
+      return;
+    }
+    if (it->second.second == 0) it->second.second = prev;
+  }
+}
+
+void safety_checker::after_event(const sim_node& node) {
+  if (!node.up || !node.raft) return;
+  const raft::status st = node.raft->state();
+  auto& last = last_role_[node.id];
+  if (st.r == raft::role::leader) {
+    const auto [it, fresh] = leaders_.emplace(st.term, node.id);
+    if (!fresh && it->second != node.id) {
+      verdict_.fail("election safety: n" + std::to_string(node.id) + " and n" + std::to_string(it->second) +
+                    " are both leaders of term " + std::to_string(st.term));
+      return;
+    }
+    if (last.first != raft::role::leader || last.second != st.term) leader_complete(node, st.term);
+  }
+  last = {st.r, st.term};
+}
+
+void safety_checker::leader_complete(const sim_node& node, raft::term_t term) {
+  // The new leader's log: what it has durably, plus the write it may still be
+  // syncing (a candidate may have accepted entries just before it won).
+  std::map<raft::index_t, raft::term_t> log;
+  for (const auto& [i, e] : node.disk.durable_log()) log[i] = e.term;
+  if (node.persisting) {
+    for (const raft::entry& e : node.persisting->entries) {
+      log.erase(log.lower_bound(e.index), log.end());
+      log[e.index] = e.term;
+    }
+  }
+  raft::index_t snap_index = node.disk.durable_snapshot() ? node.disk.durable_snapshot()->index : 0;
+  if (node.persisting && node.persisting->snap) snap_index = std::max(snap_index, node.persisting->snap->index);
+  for (const auto& [i, f] : applied_) {
+    if (i <= snap_index) continue;
+    const auto it = log.find(i);
+    if (it == log.end() || it->second != f.term) {
+      verdict_.fail("leader completeness: n" + std::to_string(node.id) + " became leader of term " +
+                    std::to_string(term) + " without the committed entry at " + at(i, f.term));
+      return;
+    }
+  }
+}
+
+}  // namespace natrium::sim::cluster

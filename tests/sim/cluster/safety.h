@@ -1,0 +1,51 @@
+#pragma once
+// Raft's safety properties, checked after every event of the simulation
+// (the Raft paper, figure 3):
+// - election safety: at most one leader per term;
+// - leader append-only (checked by the world when a leader persists);
+// - log matching: two durable logs with an entry of the same index and term
+//   hold the same entry there and agree on the term of the entry before it
+//   (which, by induction, makes the whole prefixes identical);
+// - leader completeness: a new leader's log holds every entry any node has
+//   applied (applied implies committed);
+// - state-machine safety: every node applies the same entry at each index.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/raft/raft.h"
+#include "tests/sim/cluster/world.h"
+
+namespace natrium::sim::cluster {
+
+class safety_checker {
+ public:
+  explicit safety_checker(verdict& v) : verdict_(v) {}
+
+  void on_apply(raft::peer_id n, const raft::entry& e);
+  void on_durable(raft::peer_id n, const sim_node& node, const std::vector<raft::entry>& entries);
+  // Role/term changes: election safety and leader completeness.
+  void after_event(const sim_node& node);
+
+  std::uint64_t leader_terms() const noexcept { return leaders_.size(); }
+  raft::index_t highest_applied() const noexcept { return applied_.empty() ? 0 : applied_.rbegin()->first; }
+
+ private:
+  struct fingerprint {
+    raft::term_t term;
+    std::uint32_t checksum;  // of the whole entry
+    bool operator==(const fingerprint&) const = default;
+  };
+  void leader_complete(const sim_node& node, raft::term_t term);
+
+  verdict& verdict_;
+  std::map<raft::term_t, raft::peer_id> leaders_;
+  std::map<raft::index_t, fingerprint> applied_;
+  // (index, term) -> the entry's checksum and the term of the entry before it (0: unknown/compacted)
+  std::map<std::pair<raft::index_t, raft::term_t>, std::pair<std::uint32_t, raft::term_t>> durable_;
+  std::map<raft::peer_id, std::pair<raft::role, raft::term_t>> last_role_;
+};
+
+}  // namespace natrium::sim::cluster
