@@ -85,7 +85,7 @@ async function startNatrium() {
   const [port, mport, wsPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const conf = path.join(tmp, 'natrium.conf');
   fs.writeFileSync(conf, `websocket {\n  port: ${wsPort}\n  no_tls: true\n}\n`);
-  const base = ['-a', '127.0.0.1', '-p', String(port), '-m', String(mport)];
+  const base = ['-a', '127.0.0.1', '-p', String(port), '-m', String(mport), '-js', '-sd', path.join(tmp, 'js')];
   let proc = start(serverBin, [...base, '-c', conf], 'natrium-ws.log');
   if (await waitPort(mport, proc, WAIT) && await waitPort(wsPort, proc, 2000)) return { proc, port, mport, wsPort };
   await stop(proc);
@@ -307,6 +307,7 @@ test('native server over WebSocket', async (t) => {
     t.skip('natrium-server has no WebSocket listener yet (set PLAYGROUND_WS_REFERENCE=1 to test the switch against nats-server)');
     return;
   }
+  t.diagnostic(`WebSocket switch against ${target.name}`);
   const raw = await rawSubscriber(target.port, 'ws.hello');
   try {
     await page.check('#mode-ws');
@@ -319,6 +320,13 @@ test('native server over WebSocket', async (t) => {
     await until(async () => (await text('#sub-list [data-sub="ws.hello"] .badge.count')) === '1', `${target.name} echo`);
     await until(() => raw.text().includes('MSG ws.hello 1'), 'the raw TCP client to get the message');
     assert.match(raw.text(), /over the wire/);
+    if (target.name === 'natrium-server') {  // started with -js: JetStream through the page too
+      await page.click('[data-example="orders-stream"]');
+      const shipper = '#cons-rows [data-consumer="ORDERS/shipper"]';
+      await until(async () => (await page.locator(shipper).count()) === 1
+        && (await text(`${shipper} [data-field="num_ack_pending"]`)) === '2', 'ORDERS/shipper on the native server');
+      assert.equal(await text('#stream-rows [data-stream="ORDERS"] [data-field="messages"]'), '5');
+    }
   } finally {
     raw.close();
   }
