@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds every preset and runs every test layer:
 # unit + sim + tidy + fuzz corpora (release, then dev with ASan/UBSan), bounded
-# libFuzzer runs, the wasm build and its Node tests, the conformance suite against
-# nats-server and natrium-server, and the acceptance examples.
+# libFuzzer runs, the wasm build and its Node tests, the playground in Chromium,
+# the conformance suites against nats-server and natrium-server (over TCP and
+# WebSocket, and nats.ws in Chromium), and the acceptance examples.
 # Env: FUZZ_SECONDS (default 60 per target), SKIP_WASM=1, SKIP_FUZZ=1, SKIP_DEV=1.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,11 +36,19 @@ fi
 if [ -z "${SKIP_WASM:-}" ] && [ -x wasm/run-tests.sh ]; then
   step "wasm build + node tests" bash wasm/run-tests.sh
 fi
+if [ -z "${SKIP_WASM:-}" ] && [ -x web/run-tests.sh ]; then
+  # Builds web/dist and relinks natrium-server with the playground embedded.
+  step "playground (Chromium, Playwright)" env PLAYGROUND_SCREENSHOTS=0 bash web/run-tests.sh
+fi
 step "conformance (nats-server and natrium-server)" bash tests/conformance/run-both.sh build/release/native/natrium-server
 step "JetStream conformance (nats-server and natrium-server)" env CONFORMANCE_SUITES=jetstream \
   bash tests/conformance/run-both.sh build/release/native/natrium-server
 step "KV and object store conformance (nats-server and natrium-server)" env CONFORMANCE_SUITES=kv \
   bash tests/conformance/run-both.sh build/release/native/natrium-server
+step "WebSocket listener and nats.ws in Chromium (nats-server and natrium-server)" env CONFORMANCE_SUITES="websocket browser" \
+  bash tests/conformance/run-both.sh build/release/native/natrium-server
+step "core and JetStream conformance over WebSocket (nats-server and natrium-server)" env CONFORMANCE_TRANSPORT=ws \
+  CONFORMANCE_SUITES="core jetstream" bash tests/conformance/run-both.sh build/release/native/natrium-server
 acc="$root/../shared/acceptance/run-against.sh"
 if [ -f "$acc" ]; then
   step "acceptance (core, request-reply, jetstream, consumers, workqueue, monitoring, kv)" env NO_CLUSTER=1 \
