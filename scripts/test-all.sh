@@ -36,6 +36,10 @@ fi
 if [ -z "${SKIP_WASM:-}" ] && [ -x wasm/run-tests.sh ]; then
   step "wasm build + node tests" bash wasm/run-tests.sh
 fi
+if [ -z "${SKIP_WASM:-}" ] && [ -x wasm/test/conformance/run-both-modes.sh ]; then
+  step "core, JetStream and KV conformance against the in-process wasm server (TCP and nats.ws)" \
+    bash wasm/test/conformance/run-both-modes.sh
+fi
 if [ -z "${SKIP_WASM:-}" ] && [ -x web/run-tests.sh ]; then
   # Builds web/dist and relinks natrium-server with the playground embedded.
   step "playground (Chromium, Playwright)" env PLAYGROUND_SCREENSHOTS=0 bash web/run-tests.sh
