@@ -110,7 +110,7 @@ struct read_state {
 struct ready {
   std::optional<hard_state> hard;  // persist (replace)
   std::vector<entry> entries;      // persist: replace the log from entries.front().index on
-  std::optional<snapshot> snap;    // persist and install (drop the log up to snap->index)
+  std::optional<snapshot> snap;    // persist and install (drop the log up to snap->index); before `entries`
   std::vector<message> messages;   // send after the three above are durable
   std::vector<entry> committed;    // apply in order (config entries too: the node has already applied their membership)
   std::vector<read_state> reads;   // linearizable reads now safe at their index

@@ -22,6 +22,13 @@ bool entries_well_formed(const message& m, std::size_t entry_bytes_max) {
     t = e.term;
     if (e.type == entry_type::config && !decode_config_entry(e.data)) return false;
   }
+  if (m.type == msg_type::install_snapshot) {
+    if (!m.snap || !m.snap->valid() || m.snap->index == 0 || m.snap->term > m.term) return false;
+    const auto& v = m.snap->members.voters;
+    for (std::size_t i = 1; i < v.size(); ++i) {
+      if (v[i - 1] >= v[i]) return false;  // sorted, unique
+    }
+  }
   return !m.snap || m.snap->valid();
 }
 
@@ -134,16 +141,11 @@ void node::impl::step_leader(const message& m) {
 void node::impl::step_candidate(const message& m) {
   switch (m.type) {
     case msg_type::append:
-      become_follower(m.term, m.from);
-      handle_append(m);
-      return;
     case msg_type::heartbeat:
-      become_follower(m.term, m.from);
-      handle_heartbeat(m);
-      return;
     case msg_type::install_snapshot:
+      // A leader exists in our term: we lost.
       become_follower(m.term, m.from);
-      handle_snapshot(m);
+      step_follower(m);
       return;
     case msg_type::vote_response:
       if (r == role::candidate) poll(m);

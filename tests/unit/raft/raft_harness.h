@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/base/prng.h"
 #include "core/raft/raft.h"
 
 namespace natrium::raft::test {
@@ -120,12 +121,16 @@ class cluster {
   }
 
   // Deliver queued messages until the network and every ready are empty.
+  // With chaos set, messages are lost, duplicated and reordered (seeded).
   void stabilize(std::size_t max_steps = 200000) {
     for (std::size_t i = 0; i < max_steps; ++i) {
       process_all();
       if (net.empty()) return;
-      message m = net.front();
-      net.pop_front();
+      const std::size_t at = chaos.reorder ? static_cast<std::size_t>(net_rng.below(net.size())) : 0;
+      message m = net[at];
+      net.erase(net.begin() + static_cast<std::ptrdiff_t>(at));
+      if (net_rng.below(100) < chaos.loss_pct) continue;
+      if (net_rng.below(100) < chaos.dup_pct) net.push_back(m);
       if (!link_ok(m)) continue;
       n(m.to).step(m);
       process(m.to);
@@ -207,6 +212,13 @@ class cluster {
   std::set<peer_id> down;
   std::set<std::pair<peer_id, peer_id>> blocked;
   std::function<bool(const message&)> drop;
+  struct chaos_settings {
+    std::uint64_t loss_pct = 0;
+    std::uint64_t dup_pct = 0;
+    bool reorder = false;
+  };
+  chaos_settings chaos;
+  base::prng net_rng{99};
 
  private:
   std::function<void(config&)> tweak_;
