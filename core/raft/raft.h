@@ -25,6 +25,19 @@
 //   pre_vote or check_quorum is on; a leader keeps its lease only with
 //   check_quorum. Votes from a timeout_now transfer carry
 //   message::context == vote_context_transfer and ignore stickiness.
+// - Check-quorum: a leader steps down when fewer than a quorum of voters
+//   (itself included) answered within the last election timeout; it is
+//   checked on every advance() (the heartbeat deadline bounds the delay).
+// - Membership: a node not in the membership (or repairing, or with a
+//   snapshot not yet installed) never campaigns; a leader whose removal
+//   committed steps down (it leads, not counting itself, until then).
+//
+// Files: raft.cpp (construction, restore checks, ready cycle, status),
+// raft_step.cpp (message checks, term rules, votes), raft_election.cpp
+// (roles, timers, check-quorum), raft_replication.cpp (appends, snapshots,
+// commit), raft_control.cpp (propose, membership, transfer, reads, compact),
+// raft_log.* (entries and durability), progress.* (per-follower state),
+// messages.cpp (CRC-32C, seal/valid, config codecs), raft_impl.h (node::impl).
 #include <cstdint>
 #include <memory>
 #include <optional>
