@@ -70,6 +70,7 @@ std::uint32_t hard_crc(const hard_state& s) noexcept {
   h.u64(s.term);
   h.u64(s.vote);
   h.u64(s.commit);
+  h.u64(s.repair_until);
   return h.value();
 }
 

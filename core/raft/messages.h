@@ -80,6 +80,10 @@ struct hard_state {
   term_t term = 0;
   peer_id vote = 0;     // whom this node voted for in `term` (0: nobody)
   index_t commit = 0;   // a hint: commit is never lowered, and never above the log
+  // Repairing (a damaged log was cut at restart): no vote until the log
+  // reaches this index. Persisted, so that a restart in the middle of the
+  // repair, after the damaged records were rewritten, does not forget it.
+  index_t repair_until = 0;
   std::uint32_t checksum = 0;
 
   void seal() noexcept;

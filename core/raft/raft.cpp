@@ -66,11 +66,23 @@ void node::impl::restore(restored_state disk) {
     commit = std::max(disk.hard->commit, log.snap_index());
     persisted = *disk.hard;
     persisted_known = true;
+    commit_floor = disk.hard->commit;
+    if (disk.hard->repair_until > 0) {  // a repair a restart interrupted
+      repairing = true;
+      repair_target = std::max(repair_target, disk.hard->repair_until);
+    }
   } else {
     term = std::max(log.last_term(), snap_bad ? disk.snap->term : term_t{0});
     vote = 0;
     commit = std::max(std::min(applied, log.last_index()), log.snap_index());
-    if (hard_bad) vote_floor = term;
+    if (hard_bad) {
+      vote_floor = term;
+      // The commit index and any repair in progress are unknown: repair up
+      // to everything the disk holds.
+      const index_t on_disk = (disk.snap ? disk.snap->index : 0) + disk.log.size();
+      repairing = true;
+      repair_target = std::max(repair_target, on_disk);
+    }
     persisted_known = !hard_bad && term == 0;  // a fresh node has nothing to write yet
   }
   commit = std::min(commit, log.last_index());
@@ -84,13 +96,30 @@ void node::impl::restore_log(const restored_state& disk) {
   const term_t snap_term = disk.snap ? disk.snap->term : 0;
   std::vector<entry> good;
   term_t last_term = snap_term;
-  for (const entry& e : disk.log) {
+  for (std::size_t k = 0; k < disk.log.size(); ++k) {
+    const entry& e = disk.log[k];
     bool ok = e.valid() && e.index == snap_index + good.size() + 1 && e.term >= last_term;
     if (ok && e.type == entry_type::config) ok = decode_config_entry(e.data).has_value();
     if (!ok) {
       ++corrupt_records;
-      repairing = true;
-      repair_target = snap_index + disk.log.size();
+      // A bad record with no intact record after it, above the persisted
+      // commit index, is taken for a torn write from a crash: the node never
+      // acknowledged it (messages wait for durability), so it is dropped and
+      // the node carries on. Otherwise it is damage to data the node may have
+      // acknowledged: it must not vote until it has caught up past what it
+      // had (repairing).
+      // An entry at or below the persisted commit index was durable whatever
+      // follows it.
+      // (By position: the damaged record's own index field cannot be trusted.)
+      const index_t at = snap_index + good.size() + 1;
+      bool durable = disk.hard && disk.hard->valid() && at <= disk.hard->commit;
+      for (std::size_t j = k + 1; j < disk.log.size() && !durable; ++j) durable = disk.log[j].valid();
+      if (durable) {
+        repairing = true;
+        repair_target = snap_index + disk.log.size();
+      } else {
+        ++torn_records;
+      }
       break;
     }
     last_term = e.term;
@@ -152,11 +181,19 @@ void node::impl::send(message m) {
   msgs.push_back(std::move(m));
 }
 
+hard_state node::impl::current_hard() const {
+  // The persisted commit never goes down: after a restart that cut a damaged
+  // log, the in-memory commit is below what was known, and rewriting the
+  // hard state with it would forget that those entries were durable.
+  return {term, vote, std::max(commit, commit_floor), repairing ? repair_target : 0, 0};
+}
+
 bool node::impl::has_ready() const {
   if (ready_out) return false;
-  const hard_state h{term, vote, commit, 0};
+  const hard_state h = current_hard();
   const bool hard_changed =
-      !persisted_known || h.term != persisted.term || h.vote != persisted.vote || h.commit != persisted.commit;
+      !persisted_known || h.term != persisted.term || h.vote != persisted.vote || h.commit != persisted.commit ||
+      h.repair_until != persisted.repair_until;
   return hard_changed || log.has_unstable() || pending_snap || !msgs.empty() || !ready_reads.empty() ||
          std::max(applying, log.snap_index()) < commit;
 }
@@ -164,9 +201,10 @@ bool node::impl::has_ready() const {
 ready node::impl::take_ready() {
   NATRIUM_ASSERT(!ready_out);
   ready rd;
-  hard_state h{term, vote, commit, 0};
+  hard_state h = current_hard();
   h.seal();
-  if (!persisted_known || h.term != persisted.term || h.vote != persisted.vote || h.commit != persisted.commit) {
+  if (!persisted_known || h.term != persisted.term || h.vote != persisted.vote || h.commit != persisted.commit ||
+      h.repair_until != persisted.repair_until) {
     rd.hard = h;
   }
   rd.snap = std::move(pending_snap);
@@ -233,6 +271,7 @@ status node::impl::state() const {
   s.members = members();
   s.repairing = repairing;
   s.corrupt_records = corrupt_records;
+  s.torn_records = torn_records;
   s.repair_target = repair_target;
   s.vote_floor = vote_floor;
   s.corrupt_messages = corrupt_messages;

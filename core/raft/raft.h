@@ -96,6 +96,13 @@ struct config {
 //   does not campaign (its truncated log must not help elect, or become, a
 //   leader that lacks a committed entry). The cut entries are replaced by the
 //   leader's appends (ready.entries rewrites the disk from their index on).
+//   Exception, the torn write: a bad entry with no intact entry after it and
+//   above the persisted commit index is what a crash during the last,
+//   unsynced write leaves; the node never acknowledged it, so it is cut
+//   without `repairing` (counted in status::torn_records). Residual risk: a
+//   durable tail entry above the node's persisted commit index that rots is
+//   taken for a torn one; telling them apart would need the peers
+//   (protocol-aware recovery), which is not done here.
 // - A bad hard state: term = the highest term in the snapshot/log, vote =
 //   nobody, commit = min(applied, last index); the node refuses to grant any
 //   vote or pre-vote for a term <= that term (status::vote_floor). Residual
@@ -123,7 +130,7 @@ struct read_state {
 struct ready {
   std::optional<hard_state> hard;  // persist (replace)
   std::vector<entry> entries;      // persist: replace the log from entries.front().index on
-  std::optional<snapshot> snap;    // persist and install (drop the log up to snap->index); before `entries`
+  std::optional<snapshot> snap;    // persist and install; it replaces the whole log (entries after it come in `entries`); before `entries`
   std::vector<message> messages;   // send after the three above are durable
   std::vector<entry> committed;    // apply in order (config entries too: the node has already applied their membership)
   std::vector<read_state> reads;   // linearizable reads now safe at their index
@@ -152,6 +159,7 @@ struct status {
   membership members;
   bool repairing = false;          // lost entries to corruption: not voting until caught up
   std::uint64_t corrupt_records = 0;
+  std::uint64_t torn_records = 0;  // of which torn tails: cut without repairing
   // [raft part 1]
   index_t repair_target = 0;       // repairing: the last index to reach
   term_t vote_floor = 0;           // no vote granted in a term <= this (after a bad hard state)

@@ -31,6 +31,8 @@ struct node::impl {
   index_t commit = 0;
   hard_state persisted;                  // last hard state handed to the host
   bool persisted_known = false;          // false: write a hard state in the next ready
+  index_t commit_floor = 0;              // the restored hard state's commit: persisted commits never go below it
+  hard_state current_hard() const;
   raft_log log;
   snapshot snap;                         // the latest snapshot (index 0: none)
   std::optional<snapshot> pending_snap;  // received, goes out in the next ready
@@ -76,6 +78,7 @@ struct node::impl {
 
   // --- counters ---
   std::uint64_t corrupt_records = 0;
+  std::uint64_t torn_records = 0;
   std::uint64_t corrupt_messages = 0;
   std::uint64_t dropped_messages = 0;
   std::uint64_t dropped_reads = 0;

@@ -11,6 +11,7 @@
 //                                     purges, gets and watchers on one bucket, with crashes and restarts
 //   natrium-sim --kv --inject=kv-stale-read|kv-lost-ack|kv-watch-reorder   a bug kv_checker must catch
 //   natrium-sim --kv-selftest         hand-made histories kv_checker must reject (or accept)
+//   natrium-sim --cluster ...         the Raft cluster simulator (tests/sim/cluster/cluster_main.cpp)
 // Prints "FAILED seed=N step=S: reason" and exits 1 at the first violated invariant.
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "core/base/prng.h"
+#include "tests/sim/cluster/cluster_sim.h"
 #include "tests/sim/js_workload.h"
 #include "tests/sim/kv_workload.h"
 #include "tests/sim/workload.h"
@@ -198,6 +200,8 @@ int run_all(const options& o) {
 
 int main(int argc, char** argv) {
   install_crash_report();
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view(argv[i]) == "--cluster") return natrium::sim::cluster::cluster_main(argc, argv);
   options o;
   if (!parse_args(argc, argv, o)) {
     std::fprintf(stderr,

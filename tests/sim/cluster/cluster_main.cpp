@@ -131,8 +131,8 @@ int cluster_main(int argc, char** argv) {
       return c.expect_violation ? 0 : 1;
     }
     if (!c.quiet) {
-      std::printf("ok seed=%llu nodes=%d hash=%s events=%llu faults=%llu ops=%llu/%llu terms=%llu applied=%llu [%s]\n",
-                  static_cast<unsigned long long>(seed), p.nodes, hex64(r.hash).c_str(),
+      std::printf("ok seed=%llu hash=%s nodes=%d events=%llu faults=%llu ops=%llu/%llu terms=%llu applied=%llu [%s]\n",
+                  static_cast<unsigned long long>(seed), hex64(r.hash).c_str(), p.nodes,
                   static_cast<unsigned long long>(r.st.events), static_cast<unsigned long long>(r.st.faults),
                   static_cast<unsigned long long>(r.st.ops_ok), static_cast<unsigned long long>(r.st.ops),
                   static_cast<unsigned long long>(r.st.elections), static_cast<unsigned long long>(r.st.committed),

@@ -237,14 +237,32 @@ void injector::inject() {
       sim_node& victim = w_.nodes()[n - 1];
       if (!victim.up) break;
       w_.crash(n);
-      if (w_.rng().below(3) == 0) victim.disk.corrupt_hard_state_slot(w_.rng());
+      const bool hard = w_.rng().below(3) == 0;
+      if (hard) victim.disk.corrupt_hard_state_slot(w_.rng());
       else victim.disk.corrupt_entry(w_.rng());
+      if (w_.trace().printing())
+        w_.trace().line(std::to_string(w_.now() / 1000) + "us n" + std::to_string(n) + " disk damage: " +
+                        (hard ? "a hard-state slot" : "a log entry"));
       w_.at(w_.now() + between(w_.rng(), 50, 1000) * ms, [this, n] { w_.restart(n); });
       break;
     }
     default:
       break;
   }
+}
+
+// One line per node for liveness reports.
+std::string cluster_state(world& w) {
+  static const char* const roles[] = {"follower", "pre-candidate", "candidate", "leader"};
+  std::string s;
+  for (const sim_node& n : w.nodes()) {
+    const raft::status st = n.raft->state();
+    s += "\n    n" + std::to_string(n.id) + ": " + roles[static_cast<int>(st.r)] + " term " + std::to_string(st.term) +
+         " last " + std::to_string(st.last_index) + "@" + std::to_string(st.last_term) + " commit " +
+         std::to_string(st.commit) + " applied " + std::to_string(n.applied) + (st.repairing ? " repairing" : "") +
+         " corrupt records " + std::to_string(st.corrupt_records);
+  }
+  return s;
 }
 
 }  // namespace
@@ -258,11 +276,20 @@ result run_seed(const params& p) {
   base::prng mix_rng(p.seed * 0x9e3779b97f4a7c15ULL + 17);
   const fault_mix mix = fault_mix::draw(mix_rng);
   res.mix = mix.describe();
+  // The seed also picks the Raft configuration: small append batches and
+  // in-flight windows split replication into many partial acknowledgements.
   raft::config cfg;
   cfg.seed = p.seed;
-  cfg.election_timeout = base::millis(300);
-  cfg.heartbeat_interval = base::millis(50);
+  cfg.election_timeout = base::millis(between(mix_rng, 150, 600));
+  cfg.heartbeat_interval = base::millis(between(mix_rng, 20, 60));
+  const std::size_t batch_sizes[] = {128, 512, 4096, 1 << 20};
+  cfg.lim.append_bytes_max = batch_sizes[mix_rng.below(4)];
+  const std::size_t windows[] = {1, 4, 64};
+  cfg.lim.inflight_appends_max = windows[mix_rng.below(3)];
   cfg.bugs = p.mutate;
+  res.mix += " election=" + std::to_string(cfg.election_timeout.ns / ms) + "ms heartbeat=" +
+             std::to_string(cfg.heartbeat_interval.ns / ms) + "ms batch=" + std::to_string(cfg.lim.append_bytes_max) +
+             "B window=" + std::to_string(cfg.lim.inflight_appends_max);
   verdict v;
   world w(p.seed, p.nodes, cfg, mix, p.trace);
   safety_checker safety(v);
@@ -276,7 +303,25 @@ result run_seed(const params& p) {
   w.hooks().on_durable = [&](raft::peer_id n, const std::vector<raft::entry>& es) {
     safety.on_durable(n, w.nodes()[n - 1], es);
   };
-  w.hooks().after_event = [&](raft::peer_id n) { safety.after_event(w.nodes()[n - 1]); };
+  // A leader that crashes soon after its election, before its first entries
+  // are on a quorum (the Figure 8 situation), at the seed's rate.
+  std::map<raft::peer_id, raft::term_t> led;
+  w.hooks().after_event = [&](raft::peer_id n) {
+    sim_node& node = w.nodes()[n - 1];
+    safety.after_event(node);
+    safety.check_electable(w.nodes());
+    if (mix.leader_crash_pct == 0 || w.now() >= heal_at || !node.up) return;
+    const raft::status st = node.raft->state();
+    if (st.r != raft::role::leader || led[n] == st.term) return;
+    led[n] = st.term;
+    if (!chance(w.rng(), static_cast<std::uint64_t>(mix.leader_crash_pct))) return;
+    const std::uint64_t inc = node.incarnation;
+    w.at(w.now() + between(w.rng(), 0, 60) * ms, [&w, n, inc] {
+      if (w.nodes()[n - 1].incarnation != inc) return;
+      w.crash(n);
+      w.at(w.now() + between(w.rng(), 50, 1000) * ms, [&w, n] { w.restart(n); });
+    });
+  };
   w.hooks().violation = [&](std::string why) { v.fail(std::move(why)); };
   cl.start();
   inj.start();
@@ -324,20 +369,20 @@ result run_seed(const params& p) {
       res.ok = false;
       res.reason = "liveness: " + std::to_string(p.heal_ns / ms) + "ms after healing, n" + std::to_string(n.id) +
                    " applied " + std::to_string(n.applied) + " (digest " + hex64(n.kv.digest()) + "), n1 " +
-                   std::to_string(applied) + " (digest " + hex64(digest) + ")";
+                   std::to_string(applied) + " (digest " + hex64(digest) + ")" + cluster_state(w);
       res.at_ns = end_at;
       return res;
     }
   }
   if (leaders != 1) {
     res.ok = false;
-    res.reason = "liveness: " + std::to_string(leaders) + " leaders " + std::to_string(p.heal_ns / ms) + "ms after healing";
+    res.reason = "liveness: " + std::to_string(leaders) + " leaders " + std::to_string(p.heal_ns / ms) + "ms after healing" + cluster_state(w);
     res.at_ns = end_at;
     return res;
   }
   if (cl.last_ok_ns() < heal_at) {
     res.ok = false;
-    res.reason = "liveness: no client operation acknowledged after healing";
+    res.reason = "liveness: no client operation acknowledged after healing" + cluster_state(w);
     res.at_ns = end_at;
     return res;
   }

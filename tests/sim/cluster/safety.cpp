@@ -85,4 +85,54 @@ void safety_checker::leader_complete(const sim_node& node, raft::term_t term) {
   }
 }
 
+void safety_checker::check_electable(const std::vector<sim_node>& nodes) {
+  if (applied_.empty() || verdict_.failed()) return;
+  const auto& [ci, newest] = *applied_.rbegin();
+  struct view {
+    raft::peer_id id;
+    bool usable;             // can vote and campaign (no damaged record, not repairing)
+    raft::index_t last_index;
+    raft::term_t last_term;
+    bool has_newest;
+  };
+  std::vector<view> vs;
+  // Every node as a restart would find it now (durable state only): its log,
+  // and whether it would vote at all (no damaged record, no repair pending
+  // in its hard state). A running node is never more willing to vote for a
+  // stale candidate than that: its memory only holds more.
+  for (const sim_node& n : nodes) {
+    view v{n.id, !n.disk.damaged(), 0, 0, false};
+    const auto& log = n.disk.durable_log();
+    const auto& snap = n.disk.durable_snapshot();
+    if (!log.empty()) {
+      v.last_index = log.rbegin()->first;
+      v.last_term = log.rbegin()->second.term;
+    } else if (snap) {
+      v.last_index = snap->index;
+      v.last_term = snap->term;
+    }
+    const auto hard = n.disk.durable_hard();
+    if (hard && (!hard->valid() || hard->repair_until > v.last_index)) v.usable = false;
+    const auto it = log.find(ci);
+    v.has_newest = (it != log.end() && it->second.term == newest.term) || (snap && snap->index >= ci);
+    vs.push_back(v);
+  }
+  const std::size_t quorum = nodes.size() / 2 + 1;
+  for (const view& x : vs) {
+    if (!x.usable || x.has_newest) continue;
+    std::size_t supporters = 0;
+    for (const view& y : vs) {
+      if (!y.usable) continue;
+      if (x.last_term > y.last_term || (x.last_term == y.last_term && x.last_index >= y.last_index)) ++supporters;
+    }
+    if (supporters >= quorum) {
+      verdict_.fail("leader completeness (potential): n" + std::to_string(x.id) + " (last " +
+                    std::to_string(x.last_index) + "@" + std::to_string(x.last_term) + ") lacks the committed entry at " +
+                    at(ci, newest.term) + " yet " + std::to_string(supporters) +
+                    " nodes would vote for it: an election can undo a commit");
+      return;
+    }
+  }
+}
+
 }  // namespace natrium::sim::cluster

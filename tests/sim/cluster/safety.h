@@ -28,6 +28,12 @@ class safety_checker {
   void on_durable(raft::peer_id n, const sim_node& node, const std::vector<raft::entry>& entries);
   // Role/term changes: election safety and leader completeness.
   void after_event(const sim_node& node);
+  // Committed entries are safe against every election that could still
+  // happen: any node that a quorum would find at least as up to date as
+  // itself (the voting rule) holds the newest committed entry. Catches a
+  // commit that a later election could undo before that election happens
+  // (the Figure 8 situation), on the nodes' durable logs.
+  void check_electable(const std::vector<sim_node>& nodes);
 
   std::uint64_t leader_terms() const noexcept { return leaders_.size(); }
   raft::index_t highest_applied() const noexcept { return applied_.empty() ? 0 : applied_.rbegin()->first; }

@@ -14,15 +14,18 @@ void sim_disk::apply(const staged& s) {
     slots_[0] = slots_[1] = *s.hard;
     slot_written_ = true;
   }
-  if (s.snap) {
+  if (s.snap) {  // an installed snapshot replaces the whole log (raft.h, ready::snap)
     snap_ = s.snap;
-    log_.erase(log_.begin(), log_.upper_bound(s.snap->index));
-    // A snapshot past the log's end replaces the whole log.
-    if (!log_.empty() && log_.begin()->first != s.snap->index + 1) log_.clear();
+    log_.clear();
+    bad_.clear();
   }
   if (!s.entries.empty()) {
     log_.erase(log_.lower_bound(s.entries.front().index), log_.end());
-    for (const raft::entry& e : s.entries) log_[e.index] = e;
+    bad_.erase(bad_.lower_bound(s.entries.front().index), bad_.end());
+    for (const raft::entry& e : s.entries) {
+      log_[e.index] = e;
+      if (!e.valid()) bad_.insert(e.index);
+    }
   }
 }
 
@@ -51,15 +54,18 @@ void sim_disk::crash(base::prng& rng, int torn_chance) {
   unsynced_.clear();
 }
 
+std::optional<raft::hard_state> sim_disk::durable_hard() const {
+  if (!slot_written_) return std::nullopt;
+  const bool v0 = slots_[0].valid(), v1 = slots_[1].valid();
+  if (v0 && v1) return slots_[0].term >= slots_[1].term ? slots_[0] : slots_[1];
+  if (v0) return slots_[0];
+  if (v1) return slots_[1];
+  return slots_[0];  // both damaged: hand the node a bad one, it must notice
+}
+
 raft::restored_state sim_disk::read() const {
   raft::restored_state st;
-  if (slot_written_) {
-    const bool v0 = slots_[0].valid(), v1 = slots_[1].valid();
-    if (v0 && v1) st.hard = slots_[0].term >= slots_[1].term ? slots_[0] : slots_[1];
-    else if (v0) st.hard = slots_[0];
-    else if (v1) st.hard = slots_[1];
-    else st.hard = slots_[0];  // both damaged: hand the node a bad one, it must notice
-  }
+  st.hard = durable_hard();
   st.snap = snap_;
   for (const auto& [i, e] : log_) st.log.push_back(e);
   st.applied = snap_ ? snap_->index : 0;
@@ -67,11 +73,20 @@ raft::restored_state sim_disk::read() const {
 }
 
 bool sim_disk::corrupt_entry(base::prng& rng) {
+  // Not a last entry above the persisted commit index: that looks exactly
+  // like a torn write (which a node drops, as it never acknowledged it);
+  // telling the two apart would need the peers' help (protocol-aware
+  // recovery), which core/raft does not do (see raft.h, restored_state).
   if (log_.empty()) return false;
+  const raft::index_t commit = slot_written_ ? std::max(slots_[0].commit, slots_[1].commit) : 0;
+  std::size_t candidates = log_.size() - 1;
+  if (log_.rbegin()->first <= commit) candidates = log_.size();
+  if (candidates == 0) return false;
   auto it = log_.begin();
-  std::advance(it, static_cast<std::ptrdiff_t>(rng.below(log_.size())));
+  std::advance(it, static_cast<std::ptrdiff_t>(rng.below(candidates)));
   raft::entry& e = it->second;
   if (e.data.empty()) e.index ^= 1ULL << 40; else e.data[rng.below(e.data.size())] ^= 0x21;
+  bad_.insert(it->first);
   return true;
 }
 

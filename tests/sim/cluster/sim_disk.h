@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "core/base/prng.h"
@@ -28,10 +29,15 @@ class sim_disk {
   raft::restored_state read() const;
 
   // Disk faults (the injector keeps them on a minority of nodes).
-  // Flips a byte of one durable log entry; false if the log is empty.
+  // Flips a byte of one durable log entry other than the last; false if there is none.
   bool corrupt_entry(base::prng& rng);
   // Damages one of the two hard-state slots.
   void corrupt_hard_state_slot(base::prng& rng);
+
+  // The hard state a restart would read (the valid slot with the higher term).
+  std::optional<raft::hard_state> durable_hard() const;
+  // True if a record on disk is damaged (torn or corrupted) and not yet rewritten.
+  bool damaged() const noexcept { return !bad_.empty(); }
 
   // Durable log as the safety checker sees it (index -> entry).
   const std::map<raft::index_t, raft::entry>& durable_log() const noexcept { return log_; }
@@ -50,6 +56,7 @@ class sim_disk {
   std::optional<raft::snapshot> snap_;
   std::map<raft::index_t, raft::entry> log_;
   std::vector<staged> unsynced_;
+  std::set<raft::index_t> bad_;  // positions of damaged records
 };
 
 }  // namespace natrium::sim::cluster

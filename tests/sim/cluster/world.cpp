@@ -45,6 +45,7 @@ std::string fault_mix::describe() const {
   for (const auto& [name, weight] : w)
     if (weight > 0) s += std::string(" ") + name + "=" + std::to_string(weight);
   s += " torn=" + std::to_string(torn_pct) + "% write-err=" + std::to_string(write_error_pct) +
+       "% leader-crash=" + std::to_string(leader_crash_pct) +
        "% every=" + std::to_string(fault_every_ns / ms) + "ms";
   return s;
 }
@@ -67,6 +68,7 @@ fault_mix fault_mix::draw(base::prng& rng) {
   if (on(30)) m.disk_weight = pick(rng, 1, 5);
   if (on(50)) m.torn_pct = pick(rng, 10, 100);
   if (on(20)) m.write_error_pct = pick(rng, 1, 3);
+  if (on(30)) m.leader_crash_pct = pick(rng, 10, 60);
   m.fault_every_ns = between(rng, 200, 3000) * ms;
   return m;
 }
@@ -118,9 +120,16 @@ void world::start(sim_node& n) {
   raft::restored_state disk = n.disk.read();
   n.applied = disk.applied;
   if (disk.snap && disk.snap->valid()) n.kv.restore(disk.snap->data);
-  n.last_written = disk.log.empty() ? (disk.snap ? disk.snap->index : 0) : disk.log.back().index;
   n.raft.emplace(config_for(n.id), std::move(disk), base::mono_time{local(n)});
-  if (trace_.printing()) trace_.line(std::to_string(now_ / us) + "us n" + std::to_string(n.id) + " start");
+  n.last_written = n.raft->state().last_index;  // what survived the node's own checks
+  if (trace_.printing()) {
+    const raft::status st = n.raft->state();
+    trace_.line(std::to_string(now_ / us) + "us n" + std::to_string(n.id) + " start: term " + std::to_string(st.term) +
+                " vote " + std::to_string(st.vote) + " log " + std::to_string(st.first_index) + ".." +
+                std::to_string(st.last_index) + " commit " + std::to_string(st.commit) + " corrupt " +
+                std::to_string(st.corrupt_records) + " torn " + std::to_string(st.torn_records) +
+                (st.repairing ? " repairing" : ""));
+  }
   touched(n);
 }
 
@@ -163,7 +172,7 @@ void world::pump(sim_node& n) {
     }
     n.last_written = r.entries.back().index;
   } else if (r.snap) {
-    n.last_written = std::max(n.last_written, r.snap->index);
+    n.last_written = r.snap->index;  // an installed snapshot replaces the whole log
   }
   n.disk.write(r);
   n.persisting = std::move(r);

@@ -36,6 +36,7 @@ struct fault_mix {
   int disk_weight = 0;         // a corrupted record or hard-state slot, found at the next restart
   int torn_pct = 0;            // a crash tears the last unsynced entry
   int write_error_pct = 0;     // per sync: the disk fails the write, the node stops (fail-stop)
+  int leader_crash_pct = 0;    // a new leader crashes within 60 ms of its election
   std::int64_t fault_every_ns = 1'000'000'000;
   std::string describe() const;
   static fault_mix draw(base::prng& rng);
