@@ -22,6 +22,17 @@ constexpr std::array<std::uint32_t, 256> make_crc32c_table() {
 }
 constexpr std::array<std::uint32_t, 256> crc32c_table = make_crc32c_table();
 
+// Slicing-by-8: the same CRC, eight bytes per step (the tables extend the
+// byte table: slice[k][i] is the CRC of byte i followed by k zero bytes).
+constexpr std::array<std::array<std::uint32_t, 256>, 8> make_slices() {
+  std::array<std::array<std::uint32_t, 256>, 8> t{};
+  t[0] = make_crc32c_table();
+  for (std::size_t k = 1; k < 8; ++k)
+    for (std::size_t i = 0; i < 256; ++i) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFF];
+  return t;
+}
+constexpr std::array<std::array<std::uint32_t, 256>, 8> crc32c_slices = make_slices();
+
 // Feeds fields into a running CRC in a fixed layout.
 class hasher {
  public:
@@ -124,7 +135,17 @@ constexpr std::size_t change_size = 9;
 std::uint32_t crc32c(std::uint32_t crc, const void* data, std::size_t size) noexcept {
   const auto* p = static_cast<const unsigned char*>(data);
   crc = ~crc;
-  for (std::size_t i = 0; i < size; ++i) crc = crc32c_table[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
+  std::size_t i = 0;
+  const auto& t = crc32c_slices;
+  for (; i + 8 <= size; i += 8) {
+    const std::uint32_t lo = crc ^ (static_cast<std::uint32_t>(p[i]) | static_cast<std::uint32_t>(p[i + 1]) << 8 |
+                                    static_cast<std::uint32_t>(p[i + 2]) << 16 | static_cast<std::uint32_t>(p[i + 3]) << 24);
+    const std::uint32_t hi = static_cast<std::uint32_t>(p[i + 4]) | static_cast<std::uint32_t>(p[i + 5]) << 8 |
+                             static_cast<std::uint32_t>(p[i + 6]) << 16 | static_cast<std::uint32_t>(p[i + 7]) << 24;
+    crc = t[7][lo & 0xFF] ^ t[6][(lo >> 8) & 0xFF] ^ t[5][(lo >> 16) & 0xFF] ^ t[4][lo >> 24] ^ t[3][hi & 0xFF] ^
+          t[2][(hi >> 8) & 0xFF] ^ t[1][(hi >> 16) & 0xFF] ^ t[0][hi >> 24];
+  }
+  for (; i < size; ++i) crc = crc32c_table[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
   return ~crc;
 }
 

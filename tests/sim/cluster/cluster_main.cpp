@@ -3,7 +3,7 @@
 //   natrium-sim --cluster --seed=N --nodes=3 --trace          replay one seed, printing every event
 //   natrium-sim --cluster --random=K                           K fresh seeds (each printed first)
 //   natrium-sim --cluster --mutate=NAME --expect-violation     a broken Raft: passes only if a checker catches it
-//   --quiet prints only failures and the summary.
+//   --quiet prints only failures and the summary; --progress=N also the running totals every N seeds.
 // A failure prints "FAILED seed=N nodes=K at=T: reason" and the command that replays it.
 #include <chrono>
 #include <cstdio>
@@ -25,6 +25,7 @@ struct cli {
   std::vector<int> node_counts{3, 5};
   std::uint64_t random = 0;
   bool quiet = false;
+  std::uint64_t progress = 0;   // print the running totals every N seeds
   bool expect_violation = false;
   std::string mutation;
 };
@@ -48,6 +49,7 @@ bool parse(int argc, char** argv, cli& c) {
     else if (a == "--expect-violation") c.expect_violation = true;
     else if (a.starts_with("--seed=")) c.seeds.push_back(num(7));
     else if (a.starts_with("--random=")) c.random = num(9);
+    else if (a.starts_with("--progress=")) c.progress = num(11);
     else if (a.starts_with("--clients=")) c.p.clients = static_cast<int>(num(10));
     else if (a.starts_with("--fault-s=")) c.p.fault_ns = static_cast<std::int64_t>(num(10)) * 1'000'000'000;
     else if (a.starts_with("--heal-s=")) c.p.heal_ns = static_cast<std::int64_t>(num(9)) * 1'000'000'000;
@@ -87,6 +89,17 @@ std::string seconds(std::int64_t ns) {
   return buf;
 }
 
+void print_totals(const char* what, std::uint64_t runs, const stats& total) {
+  std::printf("%s: %llu seeds, %s simulated (%.1f h), %llu events, %llu faults injected, %llu messages (%llu dropped), "
+              "%llu client ops checked (%llu acknowledged), %llu leader terms, 0 violations\n",
+              what, static_cast<unsigned long long>(runs), seconds(total.simulated_ns).c_str(),
+              static_cast<double>(total.simulated_ns) / 3.6e12, static_cast<unsigned long long>(total.events),
+              static_cast<unsigned long long>(total.faults), static_cast<unsigned long long>(total.messages),
+              static_cast<unsigned long long>(total.dropped), static_cast<unsigned long long>(total.ops),
+              static_cast<unsigned long long>(total.ops_ok), static_cast<unsigned long long>(total.elections));
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 int cluster_main(int argc, char** argv) {
@@ -94,7 +107,7 @@ int cluster_main(int argc, char** argv) {
   if (!parse(argc, argv, c)) {
     std::fprintf(stderr,
                  "usage: natrium-sim --cluster [--seed=N | --seeds=A..B | --random=K] [--nodes=3|5|3,5]\n"
-                 "                   [--fault-s=S] [--heal-s=S] [--clients=N] [--trace] [--quiet]\n"
+                 "                   [--fault-s=S] [--heal-s=S] [--clients=N] [--trace] [--quiet] [--progress=N]\n"
                  "                   [--mutate=grant-two-votes|commit-earlier-term|skip-up-to-date-check|"
                  "ack-before-durable --expect-violation]\n");
     return 2;
@@ -130,6 +143,7 @@ int cluster_main(int argc, char** argv) {
       std::fflush(stdout);
       return c.expect_violation ? 0 : 1;
     }
+    if (c.progress > 0 && runs % c.progress == 0) print_totals("progress", runs, total);
     if (!c.quiet) {
       std::printf("ok seed=%llu hash=%s nodes=%d events=%llu faults=%llu ops=%llu/%llu terms=%llu applied=%llu [%s]\n",
                   static_cast<unsigned long long>(seed), hex64(r.hash).c_str(), p.nodes,
@@ -140,13 +154,7 @@ int cluster_main(int argc, char** argv) {
       std::fflush(stdout);
     }
   }
-  std::printf("summary: %llu seeds, %s simulated, %llu events, %llu faults injected, %llu messages (%llu dropped), "
-              "%llu client ops checked (%llu acknowledged), %llu leader terms, 0 violations\n",
-              static_cast<unsigned long long>(runs), seconds(total.simulated_ns).c_str(),
-              static_cast<unsigned long long>(total.events), static_cast<unsigned long long>(total.faults),
-              static_cast<unsigned long long>(total.messages), static_cast<unsigned long long>(total.dropped),
-              static_cast<unsigned long long>(total.ops), static_cast<unsigned long long>(total.ops_ok),
-              static_cast<unsigned long long>(total.elections));
+  print_totals("summary", runs, total);
   if (c.expect_violation) {
     std::printf("NOT CAUGHT: the mutated Raft (%s) passed every seed\n", c.mutation.c_str());
     return 1;

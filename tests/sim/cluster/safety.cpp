@@ -88,6 +88,17 @@ void safety_checker::leader_complete(const sim_node& node, raft::term_t term) {
 void safety_checker::check_electable(const std::vector<sim_node>& nodes) {
   if (applied_.empty() || verdict_.failed()) return;
   const auto& [ci, newest] = *applied_.rbegin();
+  // Only the durable state matters: skip when none of it changed.
+  std::uint64_t sig = ci * 0x9e3779b97f4a7c15ULL;
+  for (const sim_node& n : nodes) {
+    const auto& log = n.disk.durable_log();
+    const auto& hard = n.disk.durable_hard();
+    sig = sig * 1099511628211ULL + (log.empty() ? 0 : log.rbegin()->first * 31 + log.rbegin()->second.term);
+    sig = sig * 1099511628211ULL + (n.disk.durable_snapshot() ? n.disk.durable_snapshot()->index : 0);
+    sig = sig * 1099511628211ULL + (hard ? hard->repair_until * 7 + hard->checksum : 0) + (n.disk.damaged() ? 1 : 0);
+  }
+  if (sig == electable_sig_) return;
+  electable_sig_ = sig;
   struct view {
     raft::peer_id id;
     bool usable;             // can vote and campaign (no damaged record, not repairing)

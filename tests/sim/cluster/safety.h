@@ -49,6 +49,7 @@ class safety_checker {
   verdict& verdict_;
   std::map<raft::term_t, raft::peer_id> leaders_;
   std::map<raft::index_t, fingerprint> applied_;
+  std::uint64_t electable_sig_ = 0;  // the durable state last checked by check_electable
   // (index, term) -> the entry's checksum and the term of the entry before it (0: unknown/compacted)
   std::map<std::pair<raft::index_t, raft::term_t>, std::pair<std::uint32_t, raft::term_t>> durable_;
   std::map<raft::peer_id, std::pair<raft::role, raft::term_t>> last_role_;

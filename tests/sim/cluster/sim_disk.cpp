@@ -13,6 +13,7 @@ void sim_disk::apply(const staged& s) {
   if (s.hard) {
     slots_[0] = slots_[1] = *s.hard;
     slot_written_ = true;
+    refresh_hard_view();
   }
   if (s.snap) {  // an installed snapshot replaces the whole log (raft.h, ready::snap)
     snap_ = s.snap;
@@ -54,13 +55,16 @@ void sim_disk::crash(base::prng& rng, int torn_chance) {
   unsynced_.clear();
 }
 
-std::optional<raft::hard_state> sim_disk::durable_hard() const {
-  if (!slot_written_) return std::nullopt;
+void sim_disk::refresh_hard_view() {
+  if (!slot_written_) {
+    hard_view_.reset();
+    return;
+  }
   const bool v0 = slots_[0].valid(), v1 = slots_[1].valid();
-  if (v0 && v1) return slots_[0].term >= slots_[1].term ? slots_[0] : slots_[1];
-  if (v0) return slots_[0];
-  if (v1) return slots_[1];
-  return slots_[0];  // both damaged: hand the node a bad one, it must notice
+  if (v0 && v1) hard_view_ = slots_[0].term >= slots_[1].term ? slots_[0] : slots_[1];
+  else if (v0) hard_view_ = slots_[0];
+  else if (v1) hard_view_ = slots_[1];
+  else hard_view_ = slots_[0];  // both damaged: hand the node a bad one, it must notice
 }
 
 raft::restored_state sim_disk::read() const {
@@ -93,6 +97,7 @@ bool sim_disk::corrupt_entry(base::prng& rng) {
 void sim_disk::corrupt_hard_state_slot(base::prng& rng) {
   if (!slot_written_) return;
   slots_[rng.below(2)].term ^= 0x10;
+  refresh_hard_view();
 }
 
 }  // namespace natrium::sim::cluster

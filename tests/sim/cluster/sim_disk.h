@@ -35,7 +35,7 @@ class sim_disk {
   void corrupt_hard_state_slot(base::prng& rng);
 
   // The hard state a restart would read (the valid slot with the higher term).
-  std::optional<raft::hard_state> durable_hard() const;
+  const std::optional<raft::hard_state>& durable_hard() const noexcept { return hard_view_; }
   // True if a record on disk is damaged (torn or corrupted) and not yet rewritten.
   bool damaged() const noexcept { return !bad_.empty(); }
 
@@ -57,6 +57,8 @@ class sim_disk {
   std::map<raft::index_t, raft::entry> log_;
   std::vector<staged> unsynced_;
   std::set<raft::index_t> bad_;  // positions of damaged records
+  std::optional<raft::hard_state> hard_view_;  // durable_hard(), kept up to date
+  void refresh_hard_view();
 };
 
 }  // namespace natrium::sim::cluster
