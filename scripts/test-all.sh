@@ -36,6 +36,9 @@ fi
 if [ -z "${SKIP_WASM:-}" ] && [ -x wasm/run-tests.sh ]; then
   step "wasm build + node tests" bash wasm/run-tests.sh
 fi
+if [ -z "${SKIP_WASM:-}" ] && [ -x wasm/test/pack-check.sh ]; then
+  step "wasm package as a web project gets it (npm pack, install, node --test, tsc --strict)" bash wasm/test/pack-check.sh
+fi
 if [ -z "${SKIP_WASM:-}" ] && [ -x wasm/test/conformance/run-both-modes.sh ]; then
   step "core, JetStream and KV conformance against the in-process wasm server (TCP and nats.ws)" \
     bash wasm/test/conformance/run-both-modes.sh

@@ -3,9 +3,9 @@
 # nats.ws 1.30.3 into a fresh project in a temp dir, then a node --test file
 # there (request-reply through nats.ws over the in-process WebSocket, a TCP
 # client through listen()) and, unless --no-tsc, the TypeScript declarations
-# (tsc 5.6.3 through npx, strict, on a .ts example).
+# (tsc 5.6.3, wasm/'s pinned devDependency, strict, on a .ts example).
 #   wasm/test/pack-check.sh [--no-tsc]
-# Needs the npm registry for nats.ws (and typescript); builds the wasm if
+# Needs the npm registry for nats.ws (the test app's install); builds the wasm if
 # wasm/dist is missing. Removes its temp dir unless KEEP=1.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -129,8 +129,11 @@ TS
   base='"target": "es2022", "module": "nodenext", "moduleResolution": "nodenext", "strict": true, "noEmit": true, "lib": ["es2022", "dom"], "types": []'
   echo "{ \"compilerOptions\": { $base, \"skipLibCheck\": false }, \"files\": [\"check.ts\"] }" > tsconfig.json
   echo "{ \"compilerOptions\": { $base, \"skipLibCheck\": true }, \"files\": [\"interop.ts\"] }" > tsconfig.interop.json
-  npx -y -p typescript@5.6.3 tsc -p tsconfig.json
-  npx -y -p typescript@5.6.3 tsc -p tsconfig.interop.json
+  # typescript 5.6.3 is a devDependency of wasm/ (pinned in its lockfile).
+  tsc="$PKG/node_modules/.bin/tsc"
+  if [ ! -x "$tsc" ]; then (cd "$PKG" && npm ci --no-audit --no-fund --loglevel=error); fi
+  "$tsc" -p tsconfig.json
+  "$tsc" -p tsconfig.interop.json
   echo "pack-check: tsc 5.6.3 --strict: the declarations check"
 fi
 echo "pack-check: ok"
