@@ -13,6 +13,7 @@
 #include "native/monitor_http.h"
 #include "native/process_stats.h"
 #include "native/storage_thread.h"
+#include "native/tcp_listen.h"
 #include "native/websocket_handshake.h"
 #include "native/websocket_listener.h"
 
@@ -444,17 +445,13 @@ int host::bound_port() const { return impl_->acceptor.local_endpoint().port(); }
 bool host::listen() {
   auto& m = *impl_;
   boost::system::error_code ec;
-  auto addr = asio::ip::make_address(m.opts.node.host, ec);
+  asio::ip::make_address(m.opts.node.host, ec);  // checked first for its own error text
   if (ec) {
     m.log.error("invalid listen address: " + m.opts.node.host);
     return false;
   }
   const int port = m.opts.port_requested < 0 ? 0 : (m.opts.port_requested == 0 ? 4222 : m.opts.port_requested);
-  tcp::endpoint ep(addr, static_cast<unsigned short>(port));
-  m.acceptor.open(ep.protocol(), ec);
-  if (!ec) m.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) m.acceptor.bind(ep, ec);
-  if (!ec) m.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  open_listener(m.acceptor, m.opts.node.host, port, ec);
   if (ec) {
     m.log.error("Error listening on port: " + m.opts.node.host + ":" + std::to_string(port) + ", \"" +
                 ec.message() + "\"");

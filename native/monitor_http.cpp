@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 
 #include "native/playground_assets.h"
+#include "native/tcp_listen.h"
 
 namespace natrium::native {
 
@@ -150,15 +151,8 @@ monitor_http::~monitor_http() { stop(); }
 bool monitor_http::listen(const std::string& host, int port) {
   auto& m = *impl_;
   beast::error_code ec;
-  const auto addr = asio::ip::make_address(host, ec);
   const int bind_port = port < 0 ? 0 : port;
-  if (!ec) {
-    const tcp::endpoint ep(addr, static_cast<unsigned short>(bind_port));
-    m.acceptor.open(ep.protocol(), ec);
-    if (!ec) m.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) m.acceptor.bind(ep, ec);
-    if (!ec) m.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  }
+  open_listener(m.acceptor, host, bind_port, ec);
   if (ec) {
     m.log.error("Can't start monitoring: can't listen to the monitor port: listen tcp " +
                 join_host_port(host, bind_port) + ": " + ec.message());
@@ -169,11 +163,7 @@ bool monitor_http::listen(const std::string& host, int port) {
   return true;
 }
 
-int monitor_http::port() const {
-  beast::error_code ec;
-  const auto ep = impl_->acceptor.local_endpoint(ec);
-  return ec ? 0 : ep.port();
-}
+int monitor_http::port() const { return bound_port(impl_->acceptor); }
 
 void monitor_http::stop() {
   auto& m = *impl_;
@@ -181,11 +171,7 @@ void monitor_http::stop() {
   m.stopped = true;
   beast::error_code ignored;
   m.acceptor.close(ignored);
-  std::vector<std::shared_ptr<impl::session>> live;
-  for (auto& [id, weak] : m.sessions) {
-    if (auto s = weak.lock()) live.push_back(std::move(s));
-  }
-  for (auto& s : live) s->close();
+  close_all(m.sessions);
 }
 
 }  // namespace natrium::native

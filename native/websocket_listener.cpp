@@ -9,6 +9,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "native/tcp_listen.h"
 #include "native/websocket_session.h"
 
 namespace natrium::native {
@@ -194,15 +195,8 @@ websocket_listener::~websocket_listener() { stop(); }
 bool websocket_listener::listen() {
   auto& m = *impl_;
   beast::error_code ec;
-  const auto addr = asio::ip::make_address(m.opts.host, ec);
   const int bind_port = m.opts.port < 0 ? 0 : m.opts.port;
-  if (!ec) {
-    const tcp::endpoint ep(addr, static_cast<unsigned short>(bind_port));
-    m.acceptor.open(ep.protocol(), ec);
-    if (!ec) m.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) m.acceptor.bind(ep, ec);
-    if (!ec) m.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  }
+  open_listener(m.acceptor, m.opts.host, bind_port, ec);
   if (ec) {
     m.log.error("Unable to listen for websocket connections: listen tcp " + join_host_port(m.opts.host, bind_port) +
                 ": " + ec.message());
@@ -214,11 +208,7 @@ bool websocket_listener::listen() {
   return true;
 }
 
-int websocket_listener::port() const {
-  beast::error_code ec;
-  const auto ep = impl_->acceptor.local_endpoint(ec);
-  return ec ? 0 : ep.port();
-}
+int websocket_listener::port() const { return bound_port(impl_->acceptor); }
 
 void websocket_listener::stop() {
   auto& m = *impl_;
@@ -226,11 +216,7 @@ void websocket_listener::stop() {
   m.stopped = true;
   beast::error_code ignored;
   m.acceptor.close(ignored);
-  std::vector<std::shared_ptr<impl::handshake>> live;
-  for (auto& [id, weak] : m.handshakes) {
-    if (auto h = weak.lock()) live.push_back(std::move(h));
-  }
-  for (auto& h : live) h->close();
+  close_all(m.handshakes);
 }
 
 }  // namespace natrium::native
