@@ -6,6 +6,7 @@
 
 #include "native/config_file.h"
 #include "native/config_parser.h"
+#include "tests/unit/config/apply_text.h"
 #include "tests/unit/config/temp_dir.h"
 
 using namespace natrium;
@@ -13,19 +14,8 @@ using namespace natrium::native;
 
 namespace {
 
-struct applied {
-  options o;
-  config_report r;
-};
-
-applied apply_text(const std::string& text) {
-  auto root = conf::parse_text(text, "t.conf");
-  INFO(text);
-  if (!root.ok()) FAIL(root.err().text);
-  applied a;
-  a.r = apply_config(root.value(), a.o);
-  return a;
-}
+using test::applied;
+using test::apply_text;
 
 applied apply_clean(const std::string& text) {
   auto a = apply_text(text);
