@@ -299,7 +299,9 @@ result run_seed(const params& p) {
   injector inj(w, p.nodes, heal_at);
   std::int64_t violation_at = 0;
   w.hooks().on_reply = [&](const client_reply& r) { cl.on_reply(r); };
-  w.hooks().on_apply = [&](raft::peer_id n, const raft::entry& e) { safety.on_apply(n, e); };
+  w.hooks().on_apply = [&](raft::peer_id n, const raft::entry& e) {
+    safety.on_apply(n, e, w.nodes()[n - 1].raft->state().term);
+  };
   w.hooks().on_durable = [&](raft::peer_id n, const std::vector<raft::entry>& es) {
     safety.on_durable(n, w.nodes()[n - 1], es);
   };

@@ -9,7 +9,9 @@ std::string at(raft::index_t i, raft::term_t t) {
 
 }  // namespace
 
-void safety_checker::on_apply(raft::peer_id n, const raft::entry& e) {
+void safety_checker::on_apply(raft::peer_id n, const raft::entry& e, raft::term_t term_now) {
+  const auto [cb, first] = committed_by_.emplace(e.index, term_now);
+  if (!first) cb->second = std::min(cb->second, term_now);
   const fingerprint f{e.term, e.checksum};
   const auto [it, fresh] = applied_.emplace(e.index, f);
   if (!fresh && !(it->second == f)) {
@@ -76,6 +78,10 @@ void safety_checker::leader_complete(const sim_node& node, raft::term_t term) {
   if (node.persisting && node.persisting->snap) snap_index = std::max(snap_index, node.persisting->snap->index);
   for (const auto& [i, f] : applied_) {
     if (i <= snap_index) continue;
+    // Leader completeness binds the leaders of terms after the commit: a
+    // leader of an older term (a candidate that won late, e.g. after a pause)
+    // may lack it; it cannot commit anything and steps down at once.
+    if (committed_by_[i] >= term) continue;
     const auto it = log.find(i);
     if (it == log.end() || it->second != f.term) {
       verdict_.fail("leader completeness: n" + std::to_string(node.id) + " became leader of term " +

@@ -24,7 +24,9 @@ class safety_checker {
  public:
   explicit safety_checker(verdict& v) : verdict_(v) {}
 
-  void on_apply(raft::peer_id n, const raft::entry& e);
+  // `term_now`: the applying node's current term, an upper bound of the term
+  // in which the entry was committed.
+  void on_apply(raft::peer_id n, const raft::entry& e, raft::term_t term_now);
   void on_durable(raft::peer_id n, const sim_node& node, const std::vector<raft::entry>& entries);
   // Role/term changes: election safety and leader completeness.
   void after_event(const sim_node& node);
@@ -49,6 +51,10 @@ class safety_checker {
   verdict& verdict_;
   std::map<raft::term_t, raft::peer_id> leaders_;
   std::map<raft::index_t, fingerprint> applied_;
+  // index -> the lowest term of a node seen applying it: the entry was
+  // committed in that term or earlier (leader completeness binds leaders of
+  // later terms only).
+  std::map<raft::index_t, raft::term_t> committed_by_;
   std::uint64_t electable_sig_ = 0;  // the durable state last checked by check_electable
   // (index, term) -> the entry's checksum and the term of the entry before it (0: unknown/compacted)
   std::map<std::pair<raft::index_t, raft::term_t>, std::pair<std::uint32_t, raft::term_t>> durable_;
