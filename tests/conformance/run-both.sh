@@ -38,6 +38,14 @@ else
   trap 'rm -rf "$OUT"' EXIT
   bash "$HERE/run.sh" "$REFERENCE" "$@" >"$OUT/ref.log" 2>&1 &
   ref_pid=$!
+  # run.sh picks free ports, releases them and starts its server on them: the
+  # second run starts once the first one's server holds its ports (or after
+  # 20 s, or once the first run ended), so they cannot pick the same ones.
+  for _ in $(seq 1 200); do
+    grep -q "ready on 127.0.0.1" "$OUT/ref.log" 2>/dev/null && break
+    kill -0 "$ref_pid" 2>/dev/null || break
+    sleep 0.1
+  done
   bash "$HERE/run.sh" "$BINARY" "$@" >"$OUT/bin.log" 2>&1 &
   bin_pid=$!
   wait "$ref_pid"; ref_rc=$?

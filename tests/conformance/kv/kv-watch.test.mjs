@@ -140,7 +140,10 @@ test('v3 watch: last value per key with isUpdate / delta, then live updates in o
   await kv.delete('b');
   await kv.purge('a');
   await kv.create('c', 'c2');
-  const all = await w.wait(8);
+  // nats-server 2.9.10 once stalled here for over 5 s under load (seen twice
+  // in one CI emulation, not again in 7 reruns); the ordered watcher recovers
+  // by itself, so allow it the time to.
+  const all = await w.wait(8, 20_000);
   assert.deepEqual(all.slice(3).map((e) => [...key(e), e.revision, e.delta, e.isUpdate]),
     [['d', 'PUT', 'd1', 6, 0, true], ['a', 'PUT', 'a3', 7, 0, true], ['b', 'DEL', '', 8, 0, true],
       ['a', 'PURGE', '', 9, 0, true], ['c', 'PUT', 'c2', 10, 0, true]]);
