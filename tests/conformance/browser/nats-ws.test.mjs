@@ -139,7 +139,9 @@ test('browser: JetStream stream, pull consumer, acks', T, async () => {
     const c = await js.consumers.get(name, 'pull');
     const iter = await c.fetch({ max_messages: 3, expires: 2000 });
     const data = [];
-    for await (const m of iter) { data.push(new TextDecoder().decode(m.data)); if (data.length < 3) m.ack(); }
+    // ackAck: wait for the server to confirm each ack (a plain ack is not
+    // ordered with the consumer info request that follows, on nats-server).
+    for await (const m of iter) { data.push(new TextDecoder().decode(m.data)); if (data.length < 3) await m.ackAck(); }
     const info = await c.info();
     const si = await jsm.streams.info(name);
     await jsm.streams.delete(name);
