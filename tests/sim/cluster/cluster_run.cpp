@@ -337,9 +337,13 @@ result run_seed(const params& p) {
     }
   });
   std::uint64_t events = 0;
+  // A seed takes 40,000 to 200,000 events; far more means messages that beget
+  // messages without end (a livelock the clock never gets past).
+  constexpr std::uint64_t events_max = 5'000'000;
   while (!v.failed() && w.next_before(end_at)) {
     w.run_one();
     ++events;
+    if (events > events_max) v.fail("liveness: more than " + std::to_string(events_max) + " events: a message storm");
     if (v.failed()) violation_at = w.now();
   }
   res.st.events = events;
