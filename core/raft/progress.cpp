@@ -59,7 +59,13 @@ bool progress::maybe_decrease(index_t rejected, index_t hint) {
     return true;
   }
   // Probe (or snapshot): only the answer to the append at next - 1 counts.
+  // A reject at or below match means the follower no longer has an entry it
+  // acknowledged (a damaged log cut at its restart: it is repairing): start
+  // again from what it has; a lower match only makes commit counting more
+  // conservative. (Without this the leader re-sent the same append forever,
+  // and duplicated rejects multiplied the loop: simulator seed 153021.)
   if (next == 0 || next - 1 != rejected) return false;
+  if (rejected <= match) match = std::min(match, hint);
   next = std::max(std::min(rejected, hint + 1), match + 1);
   probe_sent = false;
   NATRIUM_ASSERT(next > match);
