@@ -67,6 +67,7 @@ struct mutations {
   bool commit_earlier_term_by_count = false;  // ignore the Figure 8 rule (commit an old-term entry by replica count)
   bool skip_log_up_to_date_check = false;     // grant votes to candidates whose log is behind ours
   bool ack_before_durable = false;            // the leader counts its own entries toward commit before they are durable
+  bool concurrent_changes = false;            // accept a membership change while another is uncommitted (or before the leader committed in its term)
 };
 
 struct config {

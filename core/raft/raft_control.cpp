@@ -31,7 +31,7 @@ base::result<index_t> node::impl::propose(std::string data) {
 base::result<index_t> node::impl::propose_change(const config_change& c) {
   if (r != role::leader) return fail(propose_error::not_leader);
   if (transferee != 0) return fail(propose_error::transferring);
-  if (pending_conf_index > commit) return fail(propose_error::change_in_progress);
+  if (pending_conf_index > commit && !cfg.bugs.concurrent_changes) return fail(propose_error::change_in_progress);
   config_entry_data d;
   d.change = c;
   d.after = members();

@@ -3,6 +3,7 @@
 //   natrium-sim --cluster --seed=N --nodes=3 --trace          replay one seed, printing every event
 //   natrium-sim --cluster --random=K                           K fresh seeds (each printed first)
 //   natrium-sim --cluster --mutate=NAME --expect-violation     a broken Raft: passes only if a checker catches it
+//   --reconfig adds membership changes (remove a voter, add one back) and leadership transfers to the faults.
 //   --quiet prints only failures and the summary; --progress=N also the running totals every N seeds.
 // A failure prints "FAILED seed=N nodes=K at=T: reason" and the command that replays it.
 #include <chrono>
@@ -35,6 +36,7 @@ bool set_mutation(raft::mutations& m, std::string_view name) {
   else if (name == "commit-earlier-term") m.commit_earlier_term_by_count = true;
   else if (name == "skip-up-to-date-check") m.skip_log_up_to_date_check = true;
   else if (name == "ack-before-durable") m.ack_before_durable = true;
+  else if (name == "concurrent-changes") m.concurrent_changes = true;
   else return false;
   return true;
 }
@@ -45,6 +47,7 @@ bool parse(int argc, char** argv, cli& c) {
     const auto num = [&](std::size_t skip) { return to_u64(a.substr(skip)); };
     if (a == "--cluster") continue;
     if (a == "--trace") c.p.trace = true;
+    else if (a == "--reconfig") c.p.reconfig = true;
     else if (a == "--quiet") c.quiet = true;
     else if (a == "--expect-violation") c.expect_violation = true;
     else if (a.starts_with("--seed=")) c.seeds.push_back(num(7));
@@ -107,9 +110,9 @@ int cluster_main(int argc, char** argv) {
   if (!parse(argc, argv, c)) {
     std::fprintf(stderr,
                  "usage: natrium-sim --cluster [--seed=N | --seeds=A..B | --random=K] [--nodes=3|5|3,5]\n"
-                 "                   [--fault-s=S] [--heal-s=S] [--clients=N] [--trace] [--quiet] [--progress=N]\n"
+                 "                   [--fault-s=S] [--heal-s=S] [--clients=N] [--reconfig] [--trace] [--quiet] [--progress=N]\n"
                  "                   [--mutate=grant-two-votes|commit-earlier-term|skip-up-to-date-check|"
-                 "ack-before-durable --expect-violation]\n");
+                 "ack-before-durable|concurrent-changes --expect-violation]\n");
     return 2;
   }
   if (c.random > 0) {
@@ -130,10 +133,10 @@ int cluster_main(int argc, char** argv) {
     ++runs;
     total.add(r.st);
     const auto replay = [&] {
-      std::printf("replay: natrium-sim --cluster --seed=%llu --nodes=%d --fault-s=%lld --heal-s=%lld --clients=%d%s%s --trace\n",
+      std::printf("replay: natrium-sim --cluster --seed=%llu --nodes=%d --fault-s=%lld --heal-s=%lld --clients=%d%s%s%s --trace\n",
                   static_cast<unsigned long long>(seed), p.nodes, static_cast<long long>(p.fault_ns / 1'000'000'000),
-                  static_cast<long long>(p.heal_ns / 1'000'000'000), p.clients, c.mutation.empty() ? "" : " --mutate=",
-                  c.mutation.c_str());
+                  static_cast<long long>(p.heal_ns / 1'000'000'000), p.clients, p.reconfig ? " --reconfig" : "",
+                  c.mutation.empty() ? "" : " --mutate=", c.mutation.c_str());
     };
     if (!r.ok) {
       std::printf("%s seed=%llu nodes=%d at=%s: %s\n", c.expect_violation ? "CAUGHT" : "FAILED",

@@ -2,6 +2,7 @@
 // injector, and the checks (safety after every event, liveness and
 // linearizability at the end).
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -165,6 +166,9 @@ class injector {
   raft::peer_id any() { return static_cast<raft::peer_id>(1 + w_.rng().below(static_cast<std::uint64_t>(nodes_))); }
   std::int64_t lasting() { return between(w_.rng(), 100, 4000) * ms; }
   void inject();
+  void change_membership();
+  // The fewest voters a membership can have: all the nodes unless this seed changes membership.
+  int voters_min() const { return w_.mix().member_weight > 0 ? nodes_ / 2 + 1 : nodes_; }
   int down_or_damaged() const {
     int k = 0;
     for (const sim_node& n : w_.nodes()) k += (!n.up || n.corrupt_at_restart || (n.raft && n.raft->state().repairing)) ? 1 : 0;
@@ -179,8 +183,8 @@ class injector {
 
 void injector::inject() {
   const fault_mix& m = w_.mix();
-  const int weights[] = {m.crash_weight, m.partition_weight, m.isolate_weight, m.asym_weight,
-                         m.clog_weight,  m.pause_weight,     m.clock_weight,   m.disk_weight};
+  const int weights[] = {m.crash_weight, m.partition_weight, m.isolate_weight, m.asym_weight, m.clog_weight,
+                         m.pause_weight, m.clock_weight,     m.disk_weight,    m.member_weight, m.transfer_weight};
   int total = 0;
   for (int x : weights) total += x;
   if (total == 0) return;
@@ -232,8 +236,8 @@ void injector::inject() {
     case 6:
       w_.jump_clock(n, between(w_.rng(), 50, 3000) * ms);
       break;
-    case 7: {  // disk damage, found at the next restart; on a minority only
-      if (down_or_damaged() + 1 > (nodes_ - 1) / 2) break;
+    case 7: {  // disk damage, found at the next restart; on a minority of the smallest membership only
+      if (down_or_damaged() + 1 > (voters_min() - 1) / 2) break;
       sim_node& victim = w_.nodes()[n - 1];
       if (!victim.up) break;
       w_.crash(n);
@@ -246,9 +250,45 @@ void injector::inject() {
       w_.at(w_.now() + between(w_.rng(), 50, 1000) * ms, [this, n] { w_.restart(n); });
       break;
     }
+    case 8:  // sometimes two at once: the second must wait for the first to commit
+      change_membership();
+      if (w_.rng().below(3) == 0) change_membership();
+      break;
+    case 9: {  // leadership transfer to another voter
+      const raft::peer_id l = w_.leader();
+      if (l == 0) break;
+      const std::vector<raft::peer_id> voters = w_.nodes()[l - 1].raft->state().members.voters;
+      const raft::peer_id to = voters[w_.rng().below(voters.size())];
+      if (to != l) w_.transfer_leadership(l, to);
+      break;
+    }
     default:
       break;
   }
+}
+
+// The leader removes a voter (never below a majority of all the nodes, so a
+// minority of any membership is a minority of the nodes' disks too) or adds
+// a removed node back.
+void injector::change_membership() {
+  const raft::peer_id l = w_.leader();
+  if (l == 0) return;
+  const raft::membership mem = w_.nodes()[l - 1].raft->state().members;
+  std::vector<raft::peer_id> out;
+  for (raft::peer_id p = 1; p <= static_cast<raft::peer_id>(nodes_); ++p)
+    if (!mem.contains(p)) out.push_back(p);
+  const bool can_remove = mem.voters.size() > static_cast<std::size_t>(voters_min());
+  raft::config_change c;
+  if (can_remove && (out.empty() || w_.rng().below(2) == 0)) {
+    c.type = raft::change_type::remove_voter;
+    c.peer = mem.voters[w_.rng().below(mem.voters.size())];
+  } else if (!out.empty()) {
+    c.type = raft::change_type::add_voter;
+    c.peer = out[w_.rng().below(out.size())];
+  } else {
+    return;
+  }
+  w_.change_membership(l, c);
 }
 
 // One line per node for liveness reports.
@@ -260,7 +300,8 @@ std::string cluster_state(world& w) {
     s += "\n    n" + std::to_string(n.id) + ": " + roles[static_cast<int>(st.r)] + " term " + std::to_string(st.term) +
          " last " + std::to_string(st.last_index) + "@" + std::to_string(st.last_term) + " commit " +
          std::to_string(st.commit) + " applied " + std::to_string(n.applied) + (st.repairing ? " repairing" : "") +
-         " corrupt records " + std::to_string(st.corrupt_records);
+         " corrupt records " + std::to_string(st.corrupt_records) + " voters";
+    for (raft::peer_id v : st.members.voters) s += " n" + std::to_string(v);
   }
   return s;
 }
@@ -274,8 +315,7 @@ void stats::add(const stats& o) {
 result run_seed(const params& p) {
   result res;
   base::prng mix_rng(p.seed * 0x9e3779b97f4a7c15ULL + 17);
-  const fault_mix mix = fault_mix::draw(mix_rng);
-  res.mix = mix.describe();
+  fault_mix mix = fault_mix::draw(mix_rng);
   // The seed also picks the Raft configuration: small append batches and
   // in-flight windows split replication into many partial acknowledgements.
   raft::config cfg;
@@ -287,7 +327,11 @@ result run_seed(const params& p) {
   const std::size_t windows[] = {1, 4, 64};
   cfg.lim.inflight_appends_max = windows[mix_rng.below(3)];
   cfg.bugs = p.mutate;
-  res.mix += " election=" + std::to_string(cfg.election_timeout.ns / ms) + "ms heartbeat=" +
+  if (p.reconfig) {  // drawn last: without --reconfig a seed's world is what it always was
+    mix.member_weight = pick(mix_rng, 1, 5);
+    if (chance(mix_rng, 70)) mix.transfer_weight = pick(mix_rng, 1, 5);
+  }
+  res.mix = mix.describe() + " election=" + std::to_string(cfg.election_timeout.ns / ms) + "ms heartbeat=" +
              std::to_string(cfg.heartbeat_interval.ns / ms) + "ms batch=" + std::to_string(cfg.lim.append_bytes_max) +
              "B window=" + std::to_string(cfg.lim.inflight_appends_max);
   verdict v;
@@ -336,6 +380,21 @@ result run_seed(const params& p) {
       if (!n.up) w.restart(n.id);
     }
   });
+  // After the heal, the removed nodes are added back one at a time (the
+  // liveness check wants every node caught up): a new member catching up.
+  std::function<void()> regrow = [&] {
+    const raft::peer_id l = w.leader();
+    if (l != 0) {
+      const raft::membership mem = w.nodes()[l - 1].raft->state().members;
+      for (raft::peer_id q = 1; q <= static_cast<raft::peer_id>(p.nodes); ++q) {
+        if (mem.contains(q)) continue;
+        w.change_membership(l, raft::config_change{raft::change_type::add_voter, q});
+        break;
+      }
+    }
+    if (w.now() + 100 * ms < end_at) w.at(w.now() + 100 * ms, regrow);
+  };
+  if (p.reconfig) w.at(heal_at + 1, regrow);
   std::uint64_t events = 0;
   // A seed takes 40,000 to 200,000 events; far more means messages that beget
   // messages without end (a livelock the clock never gets past).

@@ -19,6 +19,7 @@ struct params {
   std::int64_t fault_ns = 20'000'000'000;   // virtual time with faults injected
   std::int64_t heal_ns = 10'000'000'000;    // then everything heals: liveness must follow
   bool trace = false;
+  bool reconfig = false;                    // membership changes and leadership transfers among the faults
   raft::mutations mutate;                   // deliberately broken Raft (tests that the checkers catch it)
 };
 

@@ -7,6 +7,20 @@ std::string at(raft::index_t i, raft::term_t t) {
   return "index " + std::to_string(i) + " term " + std::to_string(t);
 }
 
+// The membership a restart would give node n: its newest durable config
+// entry, else its snapshot's, else every node (the initial membership).
+raft::membership durable_members(const sim_node& n, std::size_t nodes) {
+  const auto& log = n.disk.durable_log();
+  for (auto it = log.rbegin(); it != log.rend(); ++it) {
+    if (it->second.type != raft::entry_type::config) continue;
+    if (auto d = raft::decode_config_entry(it->second.data)) return d->after;
+  }
+  if (n.disk.durable_snapshot()) return n.disk.durable_snapshot()->members;
+  raft::membership all;
+  for (std::size_t i = 1; i <= nodes; ++i) all.voters.push_back(static_cast<raft::peer_id>(i));
+  return all;
+}
+
 }  // namespace
 
 void safety_checker::on_apply(raft::peer_id n, const raft::entry& e, raft::term_t term_now) {
@@ -24,6 +38,7 @@ void safety_checker::on_apply(raft::peer_id n, const raft::entry& e, raft::term_
 void safety_checker::on_durable(raft::peer_id n, const sim_node& node, const std::vector<raft::entry>& entries) {
   const auto& log = node.disk.durable_log();
   for (const raft::entry& e : entries) {
+    if (e.type == raft::entry_type::config) reconfigured_ = true;
     raft::term_t prev = 0;
     if (e.index > 1) {
       const auto p = log.find(e.index - 1);
@@ -111,6 +126,7 @@ void safety_checker::check_electable(const std::vector<sim_node>& nodes) {
     raft::index_t last_index;
     raft::term_t last_term;
     bool has_newest;
+    raft::membership members;  // whose votes it needs (its own durable membership)
   };
   std::vector<view> vs;
   // Every node as a restart would find it now (durable state only): its log,
@@ -118,7 +134,8 @@ void safety_checker::check_electable(const std::vector<sim_node>& nodes) {
   // in its hard state). A running node is never more willing to vote for a
   // stale candidate than that: its memory only holds more.
   for (const sim_node& n : nodes) {
-    view v{n.id, !n.disk.damaged(), 0, 0, false};
+    view v{n.id, !n.disk.damaged(), 0, 0, false, {}};
+    if (reconfigured_) v.members = durable_members(n, nodes.size());
     const auto& log = n.disk.durable_log();
     const auto& snap = n.disk.durable_snapshot();
     if (!log.empty()) {
@@ -134,12 +151,15 @@ void safety_checker::check_electable(const std::vector<sim_node>& nodes) {
     v.has_newest = (it != log.end() && it->second.term == newest.term) || (snap && snap->index >= ci);
     vs.push_back(v);
   }
-  const std::size_t quorum = nodes.size() / 2 + 1;
+  // A candidate needs votes from a quorum of its own membership; a node
+  // outside its own membership never campaigns. (Voters do not check theirs.)
   for (const view& x : vs) {
     if (!x.usable || x.has_newest) continue;
+    if (reconfigured_ && !x.members.contains(x.id)) continue;
+    const std::size_t quorum = reconfigured_ ? x.members.quorum() : nodes.size() / 2 + 1;
     std::size_t supporters = 0;
     for (const view& y : vs) {
-      if (!y.usable) continue;
+      if (!y.usable || (reconfigured_ && !x.members.contains(y.id))) continue;
       if (x.last_term > y.last_term || (x.last_term == y.last_term && x.last_index >= y.last_index)) ++supporters;
     }
     if (supporters >= quorum) {

@@ -55,6 +55,7 @@ class safety_checker {
   // committed in that term or earlier (leader completeness binds leaders of
   // later terms only).
   std::map<raft::index_t, raft::term_t> committed_by_;
+  bool reconfigured_ = false;        // a config entry became durable somewhere: memberships differ from "all"
   std::uint64_t electable_sig_ = 0;  // the durable state last checked by check_electable
   // (index, term) -> the entry's checksum and the term of the entry before it (0: unknown/compacted)
   std::map<std::pair<raft::index_t, raft::term_t>, std::pair<std::uint32_t, raft::term_t>> durable_;

@@ -41,7 +41,8 @@ std::string fault_mix::describe() const {
   const std::pair<const char*, int> w[] = {{"crash", crash_weight}, {"partition", partition_weight},
                                            {"isolate", isolate_weight}, {"asym", asym_weight},
                                            {"clog", clog_weight}, {"pause", pause_weight},
-                                           {"clock", clock_weight}, {"disk", disk_weight}};
+                                           {"clock", clock_weight}, {"disk", disk_weight},
+                                           {"member", member_weight}, {"transfer", transfer_weight}};
   for (const auto& [name, weight] : w)
     if (weight > 0) s += std::string(" ") + name + "=" + std::to_string(weight);
   s += " torn=" + std::to_string(torn_pct) + "% write-err=" + std::to_string(write_error_pct) +
@@ -332,6 +333,41 @@ void world::on_request(sim_node& n, const client_request& req) {
     n.writes[*idx] = {req.client, req.op, st.term};
   }
   touched(n);
+}
+
+bool world::change_membership(raft::peer_id id, const raft::config_change& c) {
+  sim_node& n = node(id);
+  if (busy(n)) return false;
+  const auto idx = n.raft->propose_change(c);
+  if (trace_.printing()) {
+    trace_.line(std::to_string(now_ / us) + "us n" + std::to_string(id) + " propose " +
+                (c.type == raft::change_type::add_voter ? "add n" : "remove n") + std::to_string(c.peer) + ": " +
+                (idx.ok() ? "index " + std::to_string(*idx) : std::string("refused")));
+  }
+  touched(n);
+  return idx.ok();
+}
+
+void world::transfer_leadership(raft::peer_id id, raft::peer_id to) {
+  sim_node& n = node(id);
+  if (busy(n)) return;
+  if (trace_.printing()) trace_.line(std::to_string(now_ / us) + "us n" + std::to_string(id) + " transfer to n" + std::to_string(to));
+  n.raft->transfer_leadership(to);
+  touched(n);
+}
+
+raft::peer_id world::leader() const {
+  raft::peer_id best = 0;
+  raft::term_t best_term = 0;
+  for (const sim_node& n : nodes_) {
+    if (!n.up || !n.raft) continue;
+    const raft::status st = n.raft->state();
+    if (st.r == raft::role::leader && st.term >= best_term) {
+      best = n.id;
+      best_term = st.term;
+    }
+  }
+  return best;
 }
 
 void world::reply(const client_reply& r) {

@@ -37,6 +37,8 @@ struct fault_mix {
   int torn_pct = 0;            // a crash tears the last unsynced entry
   int write_error_pct = 0;     // per sync: the disk fails the write, the node stops (fail-stop)
   int leader_crash_pct = 0;    // a new leader crashes within 60 ms of its election
+  int member_weight = 0;       // --reconfig: the leader removes a voter or adds one back
+  int transfer_weight = 0;     // --reconfig: the leader hands leadership to another voter
   std::int64_t fault_every_ns = 1'000'000'000;
   std::string describe() const;
   static fault_mix draw(base::prng& rng);
@@ -119,6 +121,11 @@ class world {
   void block(raft::peer_id from, raft::peer_id to, bool blocked);
   void clog(raft::peer_id from, raft::peer_id to, std::int64_t until);
   void heal_network();
+  // Control inputs (the --reconfig faults): a membership change proposed at
+  // node n (false if it refused), a leadership transfer asked of node n.
+  bool change_membership(raft::peer_id n, const raft::config_change& c);
+  void transfer_leadership(raft::peer_id n, raft::peer_id to);
+  raft::peer_id leader() const;  // a running leader of the highest term, 0 if none
 
   std::uint64_t messages_sent = 0, messages_dropped = 0;
 
