@@ -29,5 +29,5 @@ grep -h "FAILED\|replay:" swarm-*.log
 # Combined totals from each job's last summary/progress line.
 for f in swarm-*.log; do grep -h "^summary:\|^progress:" "$f" | tail -1; done | tr -d '()' | awk '
   { seeds += $2; sub(/s$/, "", $4); secs += $4; events += $8; faults += $10; ops += $17; acked += $21 }
-  END { printf "swarm total: %d seeds, %.1f simulated hours, %d events, %d faults injected, %d client ops checked (%d acknowledged)\n", seeds, secs / 3600, events, faults, ops, acked }'
+  END { printf "swarm total: %d seeds, %.1f simulated hours, %.0f events, %.0f faults injected, %.0f client ops checked (%.0f acknowledged)\n", seeds, secs / 3600, events, faults, ops, acked }'
 exit $rc
