@@ -34,8 +34,14 @@ void node::impl::advance(base::mono_time t) {
   }
 }
 
+// A node outside its own membership still campaigns while the entry that
+// removed it is uncommitted: it may still be needed to commit it (thesis
+// §4.2.2; without this, nodes holding different uncommitted removals can
+// leave no node able to win: simulator seeds 337992 and 364919 --reconfig).
+// It never counts its own vote then.
 bool node::impl::promotable() const {
-  return members().contains(cfg.id) && !repairing && !pending_snap;
+  const bool needed = members().contains(cfg.id) || (!config_history.empty() && config_history.back().first > commit);
+  return needed && !repairing && !pending_snap;
 }
 
 bool node::impl::in_lease() const {
@@ -129,8 +135,8 @@ void node::impl::campaign(campaign_kind kind) {
     become_candidate();
   }
   const bool pre = r == role::pre_candidate;
-  votes[cfg.id] = true;
-  if (members().quorum() <= 1) {
+  if (members().contains(cfg.id)) votes[cfg.id] = true;
+  if (members().contains(cfg.id) && members().quorum() <= 1) {
     // A cluster of one: we already have a quorum.
     if (pre) become_candidate();
     become_leader();

@@ -1,5 +1,7 @@
 #include "tests/sim/cluster/safety.h"
 
+#include <tuple>
+
 namespace natrium::sim::cluster {
 namespace {
 
@@ -8,17 +10,18 @@ std::string at(raft::index_t i, raft::term_t t) {
 }
 
 // The membership a restart would give node n: its newest durable config
-// entry, else its snapshot's, else every node (the initial membership).
-raft::membership durable_members(const sim_node& n, std::size_t nodes) {
+// entry (and that entry's index), else its snapshot's, else every node (the
+// initial membership; index 0 for both).
+std::pair<raft::membership, raft::index_t> durable_members(const sim_node& n, std::size_t nodes) {
   const auto& log = n.disk.durable_log();
   for (auto it = log.rbegin(); it != log.rend(); ++it) {
     if (it->second.type != raft::entry_type::config) continue;
-    if (auto d = raft::decode_config_entry(it->second.data)) return d->after;
+    if (auto d = raft::decode_config_entry(it->second.data)) return {d->after, it->first};
   }
-  if (n.disk.durable_snapshot()) return n.disk.durable_snapshot()->members;
+  if (n.disk.durable_snapshot()) return {n.disk.durable_snapshot()->members, 0};
   raft::membership all;
   for (std::size_t i = 1; i <= nodes; ++i) all.voters.push_back(static_cast<raft::peer_id>(i));
-  return all;
+  return {all, 0};
 }
 
 }  // namespace
@@ -127,6 +130,7 @@ void safety_checker::check_electable(const std::vector<sim_node>& nodes) {
     raft::term_t last_term;
     bool has_newest;
     raft::membership members;  // whose votes it needs (its own durable membership)
+    bool campaigns = true;     // a member, or removed by a config entry above its commit
   };
   std::vector<view> vs;
   // Every node as a restart would find it now (durable state only): its log,
@@ -134,8 +138,13 @@ void safety_checker::check_electable(const std::vector<sim_node>& nodes) {
   // in its hard state). A running node is never more willing to vote for a
   // stale candidate than that: its memory only holds more.
   for (const sim_node& n : nodes) {
-    view v{n.id, !n.disk.damaged(), 0, 0, false, {}};
-    if (reconfigured_) v.members = durable_members(n, nodes.size());
+    view v{n.id, !n.disk.damaged(), 0, 0, false, {}, true};
+    const auto hard = n.disk.durable_hard();
+    if (reconfigured_) {
+      raft::index_t config_index = 0;
+      std::tie(v.members, config_index) = durable_members(n, nodes.size());
+      v.campaigns = v.members.contains(n.id) || (hard && config_index > hard->commit);
+    }
     const auto& log = n.disk.durable_log();
     const auto& snap = n.disk.durable_snapshot();
     if (!log.empty()) {
@@ -145,17 +154,16 @@ void safety_checker::check_electable(const std::vector<sim_node>& nodes) {
       v.last_index = snap->index;
       v.last_term = snap->term;
     }
-    const auto hard = n.disk.durable_hard();
     if (hard && (!hard->valid() || hard->repair_until > v.last_index)) v.usable = false;
     const auto it = log.find(ci);
     v.has_newest = (it != log.end() && it->second.term == newest.term) || (snap && snap->index >= ci);
     vs.push_back(v);
   }
-  // A candidate needs votes from a quorum of its own membership; a node
-  // outside its own membership never campaigns. (Voters do not check theirs.)
+  // A candidate needs votes from a quorum of its own membership (its own
+  // counts only if it is in it); a node outside its own membership campaigns
+  // only while its removal is uncommitted. (Voters do not check theirs.)
   for (const view& x : vs) {
-    if (!x.usable || x.has_newest) continue;
-    if (reconfigured_ && !x.members.contains(x.id)) continue;
+    if (!x.usable || x.has_newest || !x.campaigns) continue;
     const std::size_t quorum = reconfigured_ ? x.members.quorum() : nodes.size() / 2 + 1;
     std::size_t supporters = 0;
     for (const view& y : vs) {
