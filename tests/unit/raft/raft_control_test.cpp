@@ -188,3 +188,35 @@ TEST_CASE("proposal limits: entry size and uncommitted bytes", "[raft][limits]")
   c.run_for(base::millis(50));
   REQUIRE(c.propose(1, std::string(100, 'v')).ok());  // committed bytes were released
 }
+
+TEST_CASE("membership: a node removed by an uncommitted entry still campaigns until the removal commits",
+          "[raft][membership]") {
+  // Raft thesis §4.2.2: without this, nodes holding different uncommitted
+  // removals could leave no node able to win (simulator seeds 337992, 364919).
+  cluster c(3);
+  REQUIRE(c.elect(1) == 1);
+  c.stabilize();
+  c.isolate(1);
+  REQUIRE(c.n(1).propose_change({change_type::remove_voter, 1}).ok());
+  REQUIRE(c.st(1).members.voters == std::vector<peer_id>{2, 3});
+  bool campaigned = false;
+  for (int i = 0; i < 300 && !campaigned; ++i) {
+    c.tick(base::millis(10));
+    campaigned = c.st(1).r == role::pre_candidate || c.st(1).r == role::candidate;
+  }
+  REQUIRE(campaigned);
+  // Once the cluster agrees again (the removal committed, or overwritten by
+  // the other side's leader), one leader, the same membership everywhere.
+  c.heal();
+  c.run_for(base::seconds(2));
+  REQUIRE(c.leader_count() == 1);
+  const peer_id l = c.leader();
+  for (peer_id id = 1; id <= 3; ++id) REQUIRE(c.st(id).members == c.st(l).members);
+  if (!c.st(l).members.contains(1)) {
+    // Removed for good: it no longer campaigns.
+    const term_t t = c.st(1).term;
+    c.run_for(base::seconds(1));
+    REQUIRE(c.st(1).r == role::follower);
+    REQUIRE(c.st(1).term == t);
+  }
+}
