@@ -127,8 +127,10 @@ if [ ! -f node_modules/nats/package.json ] || [ ! -f node_modules/@nats-io/trans
   npm ci --no-audit --no-fund >&2
 fi
 
-# Three distinct free loopback ports (client, monitoring, websocket): all held
-# open while choosing, then closed.
+# Picks three distinct free loopback ports (client, monitoring, websocket; all
+# held open while choosing, then closed), starts the server and waits for it.
+# Returns 3 if the server exited during startup.
+start_server() {
 read -r PORT MPORT WSPORT < <(node -e '
   const net = require("net");
   const ss = [net.createServer(), net.createServer(), net.createServer()];
@@ -137,6 +139,7 @@ read -r PORT MPORT WSPORT < <(node -e '
 ')
 
 # Started from the temp dir so anything the server writes lands there.
+SERVER_EXTRA=()
 if [ -n "$WANT_JS" ]; then SERVER_EXTRA+=(-js -sd "$WORK/jetstream"); fi
 if [ -n "$WANT_WS" ]; then # nats-server has no websocket flag: a config file
   printf 'websocket {\n  host: 127.0.0.1\n  port: %s\n  no_tls: true\n}\n' "$WSPORT" >"$WORK/server.conf"
@@ -168,7 +171,7 @@ const info = () => new Promise((resolve) => {
   while (Date.now() < deadline) {
     try { process.kill(pid, 0); } catch {
       console.error(`conformance: server (pid ${pid}) exited during startup`);
-      process.exit(1);
+      process.exit(3);
     }
     if (await info()) return;
     await sleep(100);
@@ -177,6 +180,20 @@ const info = () => new Promise((resolve) => {
   process.exit(1);
 })();
 EOF
+}
+# Another process can take a chosen port between choosing and binding (both
+# servers start side by side in run-both.sh): then again, with new ports.
+for attempt in 1 2 3; do
+  rc=0
+  start_server || rc=$?
+  [ "$rc" -eq 0 ] && break
+  if [ "$rc" -eq 3 ] && [ "$attempt" -lt 3 ] && grep -qi "address already in use" "$LOG"; then
+    echo "conformance: a chosen port was taken meanwhile; starting again with new ports" >&2
+    wait "$PID" 2>/dev/null || true
+    continue
+  fi
+  exit "$rc"
+done
 if [ -n "$WANT_WS" ]; then # and the websocket port accepts connections (bounded, 5 s)
   node -e '
     const net = require("net"); const port = Number(process.argv[1]); const deadline = Date.now() + 5000;
